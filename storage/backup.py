@@ -1,0 +1,80 @@
+"""Rotating backups of a project file, made with SQLite's online backup API."""
+
+from __future__ import annotations
+
+import logging
+import sqlite3
+import threading
+from datetime import datetime
+from pathlib import Path
+
+from storage.sqlite import online_backup
+
+log = logging.getLogger(__name__)
+
+#: How many opening backups are kept per project; older ones are deleted.
+KEEP = 10
+
+
+def backup_dir(project: Path) -> Path:
+    """The folder beside the project that holds its backups."""
+    return project.with_name(project.name + " backups")
+
+
+def backups(project: Path) -> list[Path]:
+    """The project's rotating backups, newest first."""
+    folder = backup_dir(project)
+    if not folder.is_dir():
+        return []
+    return sorted(folder.glob(f"{project.stem} *.tillit"), reverse=True)
+
+
+def needs_backup(project: Path) -> bool:
+    """Whether the project changed since its newest backup (or has none)."""
+    existing = backups(project)
+    if not existing:
+        return True
+    newest = existing[0].stat().st_mtime
+    wal = project.with_name(project.name + "-wal")
+    changed = max(
+        project.stat().st_mtime, wal.stat().st_mtime if wal.exists() else 0.0
+    )
+    return changed > newest
+
+
+def make_backup(project: Path, keep: int = KEEP) -> Path:
+    """Copy the project into its backup folder and delete the oldest copies beyond ``keep``.
+
+    Raises ``OSError`` when the folder cannot be written or the disk is full.
+    """
+    folder = backup_dir(project)
+    folder.mkdir(exist_ok=True)
+    stamp = datetime.now().strftime("%Y-%m-%d %H-%M-%S-%f")
+    target = folder / f"{project.stem} {stamp}.tillit"
+    online_backup(project, target)
+    for old in backups(project)[keep:]:
+        old.unlink(missing_ok=True)
+    return target
+
+
+class BackgroundBackup:
+    """A backup made on a thread of its own, so that opening a project does not wait for it."""
+
+    def __init__(self, project: Path, keep: int = KEEP) -> None:
+        self.error: OSError | sqlite3.Error | None = None
+        self.path: Path | None = None
+        self._thread = threading.Thread(
+            target=self._run, args=(project, keep), name="tillit-backup", daemon=True
+        )
+        self._thread.start()
+
+    def _run(self, project: Path, keep: int) -> None:
+        try:
+            self.path = make_backup(project, keep)
+        except (OSError, sqlite3.Error) as exc:  # a failed backup must not stop the work
+            self.error = exc
+            log.warning("Could not back up %s: %s", project, exc)
+
+    def wait(self) -> None:
+        """Block until the backup is written."""
+        self._thread.join()

@@ -1,0 +1,1 @@
+"""Repositories: one per table group, each taking a session, never committing."""

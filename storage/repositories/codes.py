@@ -1,0 +1,195 @@
+"""The codebook: codes in a tree, with colours and the parts of a team codebook."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from sqlalchemy import delete, func, select, update
+from sqlalchemy.orm import Session
+
+from storage.errors import NotFoundError
+from storage.models import CodeRow, CodingRow, MemoRow, new_uuid
+from storage.records import CodeRecord
+from storage.repositories.rows import Snapshot, dump, restore
+
+#: The codebook fields a researcher edits besides name, colour and codable.
+DEFINITION_FIELDS = (
+    "brief_definition",
+    "full_definition",
+    "when_to_use",
+    "when_not_to_use",
+    "example",
+)
+
+_COLUMNS = (
+    CodeRow.id,
+    CodeRow.uuid,
+    CodeRow.parent_id,
+    CodeRow.position,
+    CodeRow.name,
+    CodeRow.color,
+    CodeRow.codable,
+    CodeRow.brief_definition,
+    CodeRow.full_definition,
+    CodeRow.when_to_use,
+    CodeRow.when_not_to_use,
+    CodeRow.example,
+)
+
+
+class CodeRepo:
+    """Codes and their place in the tree."""
+
+    def __init__(self, session: Session) -> None:
+        self._session = session
+
+    def add(
+        self,
+        name: str,
+        *,
+        parent_id: int | None = None,
+        color: str = "#f4c430",
+        codable: bool = True,
+        position: int | None = None,
+        uuid: str | None = None,
+        **definitions: str,
+    ) -> int:
+        """Add a code as the last child of ``parent_id`` (or at ``position``)."""
+        if position is None:
+            position = self._next_position(parent_id)
+        else:
+            self._shift(parent_id, position, +1)
+        row = CodeRow(
+            uuid=uuid or new_uuid(),
+            name=name,
+            parent_id=parent_id,
+            color=color,
+            codable=codable,
+            position=position,
+            **{field: definitions.get(field, "") for field in DEFINITION_FIELDS},
+        )
+        self._session.add(row)
+        self._session.flush()
+        return row.id
+
+    def all(self) -> list[CodeRecord]:
+        """Every code, parents before children, siblings in their order."""
+        rows = self._session.execute(select(*_COLUMNS).order_by(CodeRow.position, CodeRow.id))
+        records = [CodeRecord(*row) for row in rows]
+        by_parent: dict[int | None, list[CodeRecord]] = {}
+        for record in records:
+            by_parent.setdefault(record.parent_id, []).append(record)
+        ordered: list[CodeRecord] = []
+        stack = list(reversed(by_parent.get(None, [])))
+        while stack:
+            record = stack.pop()
+            ordered.append(record)
+            stack.extend(reversed(by_parent.get(record.id, [])))
+        return ordered
+
+    def get(self, code_id: int) -> CodeRecord:
+        row = self._session.execute(select(*_COLUMNS).where(CodeRow.id == code_id)).first()
+        if row is None:
+            raise NotFoundError("That code is no longer in the codebook.")
+        return CodeRecord(*row)
+
+    def id_by_uuid(self, uuid: str) -> int | None:
+        return self._session.execute(
+            select(CodeRow.id).where(CodeRow.uuid == uuid.lower())
+        ).scalar_one_or_none()
+
+    def child_by_name(self, parent_id: int | None, name: str) -> int | None:
+        """The code called ``name`` directly under ``parent_id`` (``None``: top level)."""
+        query = select(CodeRow.id).where(CodeRow.name == name).order_by(CodeRow.id)
+        query = query.where(
+            CodeRow.parent_id.is_(None) if parent_id is None else CodeRow.parent_id == parent_id
+        )
+        return self._session.execute(query).scalars().first()
+
+    def update(self, code_id: int, **values: Any) -> None:
+        """Set any of name, color, codable and the definition fields."""
+        self._session.execute(update(CodeRow).where(CodeRow.id == code_id).values(**values))
+
+    def move(self, code_id: int, parent_id: int | None, position: int) -> None:
+        """Put a code under ``parent_id`` at ``position``, closing the gap it leaves."""
+        current = self.get(code_id)
+        self._shift(current.parent_id, current.position + 1, -1)
+        self._shift(parent_id, position, +1)
+        self.update(code_id, parent_id=parent_id, position=position)
+
+    def subtree_ids(self, code_id: int) -> list[int]:
+        """The code and all its descendants, parents first."""
+        ids = [code_id]
+        frontier = [code_id]
+        while frontier:
+            frontier = list(
+                self._session.execute(
+                    select(CodeRow.id).where(CodeRow.parent_id.in_(frontier))
+                ).scalars()
+            )
+            ids.extend(frontier)
+        return ids
+
+    def coding_counts(self) -> dict[int, int]:
+        """How many codings each code has (codes without codings are absent)."""
+        rows = self._session.execute(
+            select(CodingRow.code_id, func.count()).group_by(CodingRow.code_id)
+        )
+        return {code_id: n for code_id, n in rows}
+
+    def snapshot(self, code_ids: Iterable[int]) -> dict[str, Snapshot]:
+        """The codes with their codings and memos, for :meth:`restore` after a delete."""
+        ids = list(code_ids)
+        coding_ids = select(CodingRow.id).where(CodingRow.code_id.in_(ids))
+        return {
+            "codes": dump(self._session, CodeRow, CodeRow.id.in_(ids)),
+            "codings": dump(self._session, CodingRow, CodingRow.code_id.in_(ids)),
+            "memos": dump(
+                self._session,
+                MemoRow,
+                MemoRow.code_id.in_(ids) | MemoRow.coding_id.in_(coding_ids),
+            ),
+        }
+
+    def restore(self, snapshot: dict[str, Snapshot]) -> None:
+        # Parents before children, whatever order the ids had.
+        codes = sorted(snapshot["codes"], key=lambda row: _depth(row, snapshot["codes"]))
+        ids = {row["id"] for row in codes}
+        for row in codes:
+            if row["parent_id"] not in ids:  # a restored root reopens its gap
+                self._shift(row["parent_id"], row["position"], +1)
+            restore(self._session, CodeRow, [row])
+        restore(self._session, CodingRow, snapshot["codings"])
+        restore(self._session, MemoRow, snapshot["memos"])
+
+    def delete(self, code_id: int) -> None:
+        """Delete a code with its descendants, codings and memos; close the sibling gap."""
+        current = self.get(code_id)
+        self._session.execute(delete(CodeRow).where(CodeRow.id == code_id))
+        self._shift(current.parent_id, current.position + 1, -1)
+
+    def _next_position(self, parent_id: int | None) -> int:
+        query = select(func.coalesce(func.max(CodeRow.position), -1) + 1)
+        query = query.where(
+            CodeRow.parent_id.is_(None) if parent_id is None else CodeRow.parent_id == parent_id
+        )
+        return int(self._session.execute(query).scalar_one())
+
+    def _shift(self, parent_id: int | None, from_position: int, delta: int) -> None:
+        siblings = CodeRow.parent_id.is_(None) if parent_id is None else (
+            CodeRow.parent_id == parent_id
+        )
+        self._session.execute(
+            update(CodeRow)
+            .where(siblings, CodeRow.position >= from_position)
+            .values(position=CodeRow.position + delta)
+        )
+
+
+def _depth(row: dict[str, Any], rows: list[dict[str, Any]]) -> int:
+    parents = {r["id"]: r["parent_id"] for r in rows}
+    depth, parent = 0, row["parent_id"]
+    while parent in parents:
+        depth, parent = depth + 1, parents[parent]
+    return depth

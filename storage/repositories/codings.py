@@ -1,0 +1,156 @@
+"""Codings: codes applied to spans of document text, with their coder."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from sqlalchemy import Select, and_, delete, func, select
+from sqlalchemy.orm import Session
+
+from storage.errors import NotFoundError
+from storage.models import CoderRow, CodeRow, CodingRow, DocumentRow, MemoRow, new_uuid
+from storage.records import CodingDetail, CodingRecord
+from storage.repositories.rows import Snapshot, dump, restore
+
+_RECORD_COLUMNS = (
+    CodingRow.id,
+    CodingRow.uuid,
+    CodingRow.document_id,
+    CodingRow.code_id,
+    CodingRow.coder_id,
+    CodingRow.start,
+    CodingRow.end,
+    CodingRow.text,
+    CodingRow.created_at,
+)
+
+
+class CodingRepo:
+    """Codings and the listings that show them."""
+
+    def __init__(self, session: Session) -> None:
+        self._session = session
+
+    def add(
+        self,
+        *,
+        document_id: int,
+        code_id: int,
+        coder_id: int,
+        start: int,
+        end: int,
+        text: str,
+        uuid: str | None = None,
+    ) -> int:
+        """Store a coding of ``[start, end)`` code points; ``text`` is the coded text."""
+        row = CodingRow(
+            uuid=uuid or new_uuid(),
+            document_id=document_id,
+            code_id=code_id,
+            coder_id=coder_id,
+            start=start,
+            end=end,
+            text=text,
+        )
+        self._session.add(row)
+        self._session.flush()
+        return row.id
+
+    def get(self, coding_id: int) -> CodingRecord:
+        row = self._session.execute(
+            select(*_RECORD_COLUMNS).where(CodingRow.id == coding_id)
+        ).first()
+        if row is None:
+            raise NotFoundError("That coding is no longer in this project.")
+        return CodingRecord(*row)
+
+    def id_by_uuid(self, uuid: str) -> int | None:
+        return self._session.execute(
+            select(CodingRow.id).where(CodingRow.uuid == uuid.lower())
+        ).scalar_one_or_none()
+
+    def find(self, document_id: int, code_id: int, coder_id: int, start: int, end: int) -> int | None:
+        """The id of an identical coding, if there is one."""
+        return self._session.execute(
+            select(CodingRow.id).where(
+                CodingRow.document_id == document_id,
+                CodingRow.code_id == code_id,
+                CodingRow.coder_id == coder_id,
+                CodingRow.start == start,
+                CodingRow.end == end,
+            )
+        ).scalars().first()
+
+    def details(
+        self,
+        *,
+        document_id: int | None = None,
+        code_ids: Iterable[int] | None = None,
+        coder_id: int | None = None,
+    ) -> list[CodingDetail]:
+        """Codings with their code, coder and memo, in document and text order."""
+        query = _detail_query()
+        if document_id is not None:
+            query = query.where(CodingRow.document_id == document_id)
+        if code_ids is not None:
+            query = query.where(CodingRow.code_id.in_(list(code_ids)))
+        if coder_id is not None:
+            query = query.where(CodingRow.coder_id == coder_id)
+        query = query.order_by(DocumentRow.position, CodingRow.start, CodingRow.end, CodingRow.id)
+        return [CodingDetail(*row) for row in self._session.execute(query)]
+
+    def count(self, code_ids: Iterable[int]) -> int:
+        return int(
+            self._session.execute(
+                select(func.count()).where(CodingRow.code_id.in_(list(code_ids)))
+            ).scalar_one()
+        )
+
+    def snapshot(self, coding_ids: Iterable[int]) -> dict[str, Snapshot]:
+        ids = list(coding_ids)
+        return {
+            "codings": dump(self._session, CodingRow, CodingRow.id.in_(ids)),
+            "memos": dump(self._session, MemoRow, MemoRow.coding_id.in_(ids)),
+        }
+
+    def restore(self, snapshot: dict[str, Snapshot]) -> None:
+        restore(self._session, CodingRow, snapshot["codings"])
+        restore(self._session, MemoRow, snapshot["memos"])
+
+    def delete(self, coding_ids: Iterable[int]) -> None:
+        """Delete codings; their memos go with them."""
+        self._session.execute(delete(CodingRow).where(CodingRow.id.in_(list(coding_ids))))
+
+    def update(self, coding_id: int, **values: Any) -> None:
+        row = self._session.get(CodingRow, coding_id)
+        if row is None:
+            raise NotFoundError("That coding is no longer in this project.")
+        for key, value in values.items():
+            setattr(row, key, value)
+        self._session.flush()
+
+
+def _detail_query() -> Select[Any]:
+    return (
+        select(
+            CodingRow.id,
+            CodingRow.uuid,
+            CodingRow.document_id,
+            DocumentRow.name,
+            CodingRow.code_id,
+            CodeRow.name,
+            CodeRow.color,
+            CodingRow.coder_id,
+            CoderRow.name,
+            CodingRow.start,
+            CodingRow.end,
+            CodingRow.text,
+            func.coalesce(MemoRow.text, ""),
+            CodingRow.created_at,
+        )
+        .join(DocumentRow, DocumentRow.id == CodingRow.document_id)
+        .join(CodeRow, CodeRow.id == CodingRow.code_id)
+        .join(CoderRow, CoderRow.id == CodingRow.coder_id)
+        .outerjoin(MemoRow, and_(MemoRow.coding_id == CodingRow.id))
+    )

@@ -1,0 +1,88 @@
+"""Transactions over a project file, each handing out the repositories bound to it."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from sqlalchemy import Engine
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm import Session, sessionmaker
+
+from storage.errors import StorageError
+from storage.repositories.cases import AttributeRepo, CaseRepo
+from storage.repositories.codes import CodeRepo
+from storage.repositories.codings import CodingRepo
+from storage.repositories.documents import DocumentRepo
+from storage.repositories.memos import MemoRepo
+from storage.repositories.people import CoderRepo, ProjectRepo
+
+
+class Tx:
+    """The repositories of one transaction (or one read)."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+        self.project = ProjectRepo(session)
+        self.coders = CoderRepo(session)
+        self.documents = DocumentRepo(session)
+        self.codes = CodeRepo(session)
+        self.codings = CodingRepo(session)
+        self.memos = MemoRepo(session)
+        self.cases = CaseRepo(session)
+        self.attributes = AttributeRepo(session)
+
+
+class Store:
+    """Opens transactions on a project's engine."""
+
+    def __init__(self, engine: Engine, label: str) -> None:
+        self._sessions = sessionmaker(engine, expire_on_commit=False, autoflush=False)
+        self._label = label
+
+    @contextmanager
+    def transaction(self) -> Iterator[Tx]:
+        """One user action: everything inside commits together or not at all.
+
+        Raises :class:`StorageError` when the file cannot be written (disk full, read-only,
+        held by another program); nothing of the action is saved then.
+        """
+        try:
+            with self._sessions.begin() as session:
+                yield Tx(session)
+        except OperationalError as exc:
+            if _reason(exc) is None:
+                raise  # a bug, not a condition of the disk
+            raise StorageError(
+                f"Tillit could not save to “{self._label}” ({_reason(exc)}); "
+                "nothing of this change was saved."
+            ) from exc
+
+    @contextmanager
+    def read(self) -> Iterator[Tx]:
+        """A consistent read of the project; writes made inside are rolled back."""
+        try:
+            with self._sessions() as session:
+                try:
+                    yield Tx(session)
+                finally:
+                    session.rollback()
+        except OperationalError as exc:
+            if _reason(exc) is None:
+                raise
+            raise StorageError(f"Tillit could not read “{self._label}” ({_reason(exc)}).") from exc
+
+
+_REASONS = {
+    "database or disk is full": "the disk is full",
+    "attempt to write a readonly database": "the file is read-only",
+    "database is locked": "another program is using the file",
+    "disk I/O error": "the disk reported an error",
+    "unable to open database file": "the file cannot be reached",
+}
+
+
+def _reason(exc: OperationalError) -> str | None:
+    """The researcher's words for a condition of the disk, or ``None`` for anything else."""
+    message = str(exc.orig) if exc.orig is not None else str(exc)
+    return _REASONS.get(message)
