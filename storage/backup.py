@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import sqlite3
 import threading
+import time
 from datetime import datetime
 from pathlib import Path
 
@@ -14,6 +15,10 @@ log = logging.getLogger(__name__)
 
 #: How many opening backups are kept per project; older ones are deleted.
 KEEP = 10
+
+#: The least time between two opening backups, so that a burst of short sessions (scripts
+#: calling the command line) does not rotate yesterday's backup away.
+MIN_INTERVAL_S = 15 * 60
 
 
 def backup_dir(project: Path) -> Path:
@@ -36,10 +41,8 @@ def needs_backup(project: Path) -> bool:
         return True
     newest = existing[0].stat().st_mtime
     wal = project.with_name(project.name + "-wal")
-    changed = max(
-        project.stat().st_mtime, wal.stat().st_mtime if wal.exists() else 0.0
-    )
-    return changed > newest
+    changed = max(project.stat().st_mtime, wal.stat().st_mtime if wal.exists() else 0.0)
+    return changed > newest and time.time() - newest >= MIN_INTERVAL_S
 
 
 def make_backup(project: Path, keep: int = KEEP) -> Path:

@@ -81,8 +81,9 @@ class ProjectLock:
                 raise _locked_error(self._project, previous)
             if previous is not None:
                 self.recovered_from = previous
-                log.warning("Recovered the stale lock of %s held by %s", self._project,
-                            previous.describe())
+                log.warning(
+                    "Recovered the stale lock of %s held by %s", self._project, previous.describe()
+                )
             me = LockHolder(
                 user=_user_name(),
                 host=socket.gethostname(),
@@ -130,8 +131,9 @@ def _read_holder(handle: IO[str]) -> LockHolder | None:
         return None
     try:
         data = json.loads(content)
-        return LockHolder(str(data["user"]), str(data["host"]), int(data["pid"]),
-                          str(data["since"]))
+        return LockHolder(
+            str(data["user"]), str(data["host"]), int(data["pid"]), str(data["since"])
+        )
     except (ValueError, KeyError, TypeError):
         return LockHolder("someone", "an unknown computer", 0, "")
 

@@ -100,7 +100,7 @@ class ParagraphRow(Base):
     __tablename__ = "paragraphs"
     __table_args__ = (
         Index("ix_paragraphs_document_position", "document_id", "position", unique=True),
-        CheckConstraint("start >= 0 AND start <= \"end\"", name="span"),
+        CheckConstraint('start >= 0 AND start <= "end"', name="span"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -125,6 +125,8 @@ class CodeRow(Base):
     parent_id: Mapped[int | None] = mapped_column(ForeignKey("codes.id", ondelete="CASCADE"))
     position: Mapped[int] = mapped_column(Integer, default=0)
     name: Mapped[str] = mapped_column(String(200))
+    # The name in a second language (the trust codebook: English beside Norwegian).
+    alt_name: Mapped[str] = mapped_column(String(200), default="", server_default="")
     color: Mapped[str] = mapped_column(String(9), default="#f4c430")
     codable: Mapped[bool] = mapped_column(Boolean, default=True)
     brief_definition: Mapped[str] = mapped_column(Text, default="")
@@ -143,7 +145,7 @@ class CodingRow(Base):
         Index("ix_codings_document_start", "document_id", "start"),
         Index("ix_codings_code", "code_id"),
         Index("ix_codings_coder", "coder_id"),
-        CheckConstraint("start >= 0 AND start < \"end\"", name="span"),
+        CheckConstraint('start >= 0 AND start < "end"', name="span"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -175,9 +177,7 @@ class MemoRow(Base):
     uuid: Mapped[str] = _uuid_column()
     title: Mapped[str] = mapped_column(String(400), default="")
     text: Mapped[str] = mapped_column(Text, default="")
-    document_id: Mapped[int | None] = mapped_column(
-        ForeignKey("documents.id", ondelete="CASCADE")
-    )
+    document_id: Mapped[int | None] = mapped_column(ForeignKey("documents.id", ondelete="CASCADE"))
     code_id: Mapped[int | None] = mapped_column(ForeignKey("codes.id", ondelete="CASCADE"))
     coding_id: Mapped[int | None] = mapped_column(ForeignKey("codings.id", ondelete="CASCADE"))
     coder_id: Mapped[int | None] = mapped_column(ForeignKey("coders.id", ondelete="SET NULL"))
@@ -243,8 +243,6 @@ class AttributeValueRow(Base):
     uuid: Mapped[str] = _uuid_column()
     attribute_id: Mapped[int] = mapped_column(ForeignKey("attributes.id", ondelete="CASCADE"))
     case_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"))
-    document_id: Mapped[int | None] = mapped_column(
-        ForeignKey("documents.id", ondelete="CASCADE")
-    )
+    document_id: Mapped[int | None] = mapped_column(ForeignKey("documents.id", ondelete="CASCADE"))
     text_value: Mapped[str | None] = mapped_column(Text)
     number_value: Mapped[float | None] = mapped_column(Float)

@@ -70,7 +70,9 @@ class ProjectFile:
             partial.replace(path)
         except (OSError, sqlite3.Error, DatabaseError) as exc:
             partial.unlink(missing_ok=True)
-            raise ProjectFileError(f"Tillit could not create “{path.name}”: {_os_reason(exc)}.") from exc
+            raise ProjectFileError(
+                f"Tillit could not create “{path.name}”: {_os_reason(exc)}."
+            ) from exc
         return cls.open(path, backup=False)
 
     @classmethod
@@ -85,7 +87,9 @@ class ProjectFile:
         try:
             lock = ProjectLock(path).acquire()
         except OSError as exc:
-            raise ProjectFileError(f"Tillit could not open “{path.name}”: {_os_reason(exc)}.") from exc
+            raise ProjectFileError(
+                f"Tillit could not open “{path.name}”: {_os_reason(exc)}."
+            ) from exc
         engine = make_engine(path)
         try:
             _check_schema(path, engine)
@@ -134,9 +138,7 @@ def _check_schema(path: Path, engine: Engine) -> None:
             f"“{path.name}” is damaged and cannot be opened; try its newest backup."
         ) from exc
     if app_id != APPLICATION_ID or revision is None:
-        raise ProjectFileError(
-            f"“{path.name}” is a database, but not a Tillit project."
-        )
+        raise ProjectFileError(f"“{path.name}” is a database, but not a Tillit project.")
     head = schema.head_revision()
     if revision == head:
         return

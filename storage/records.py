@@ -69,6 +69,7 @@ class CodeRecord:
     parent_id: int | None
     position: int
     name: str
+    alt_name: str
     color: str
     codable: bool
     brief_definition: str

@@ -11,6 +11,8 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, Engine
 
+from storage.sqlite import foreign_key_violations, foreign_keys_off
+
 _MIGRATIONS = Path(__file__).with_name("migrations")
 
 
@@ -48,9 +50,16 @@ def current_revision(engine: Engine) -> str | None:
 
 
 def upgrade_to_head(engine: Engine) -> None:
-    """Run every pending revision, in one transaction."""
-    with engine.begin() as conn:
+    """Run every pending revision in one transaction, with foreign keys checked at the end.
+
+    Raises ``RuntimeError`` (a bug in a revision) when the result breaks a foreign key; the
+    transaction is rolled back then and the file keeps its old schema.
+    """
+    with engine.connect() as conn, foreign_keys_off(conn), conn.begin():
         command.upgrade(alembic_config(conn), "head")
+        violations = foreign_key_violations(conn)
+        if violations:
+            raise RuntimeError(f"The schema upgrade broke foreign keys: {violations[:5]}")
 
 
 def write_revision(message: str, revision_id: str) -> None:

@@ -7,6 +7,8 @@ server can be added later by replacing this module.
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -42,6 +44,28 @@ def _on_connect(dbapi_connection: sqlite3.Connection, _record: Any) -> None:
 
 def _on_begin(conn: Connection) -> None:
     conn.exec_driver_sql("BEGIN")
+
+
+@contextmanager
+def foreign_keys_off(conn: Connection) -> Iterator[None]:
+    """Switch foreign keys off on ``conn`` for a migration, and check them before commit.
+
+    Alembic's batch mode copies a table and drops the old one; with foreign keys on, that drop
+    would cascade and delete every coding of the table. SQLite ignores this pragma inside a
+    transaction, so it goes through the driver connection before anything begins.
+    """
+    raw = conn.connection.dbapi_connection
+    assert raw is not None
+    raw.execute("PRAGMA foreign_keys=OFF")
+    try:
+        yield
+    finally:
+        raw.execute("PRAGMA foreign_keys=ON")
+
+
+def foreign_key_violations(conn: Connection) -> list[str]:
+    """The rows ``PRAGMA foreign_key_check`` reports, as readable lines."""
+    return [str(tuple(row)) for row in conn.exec_driver_sql("PRAGMA foreign_key_check")]
 
 
 def looks_like_sqlite(path: Path) -> bool:

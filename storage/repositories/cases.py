@@ -151,7 +151,9 @@ class AttributeRepo:
             return
         if row is None:
             row = AttributeValueRow(
-                uuid=new_uuid(), attribute_id=attribute_id, case_id=case_id,
+                uuid=new_uuid(),
+                attribute_id=attribute_id,
+                case_id=case_id,
                 document_id=document_id,
             )
             self._session.add(row)
@@ -180,7 +182,10 @@ class AttributeRepo:
         ).all()
         return [
             AttributeValueRecord(
-                attribute.id, attribute.name, value.case_id, value.document_id,
+                attribute.id,
+                attribute.name,
+                value.case_id,
+                value.document_id,
                 _decode(attribute.value_type, value),
             )
             for value, attribute in rows

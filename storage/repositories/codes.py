@@ -28,6 +28,7 @@ _COLUMNS = (
     CodeRow.parent_id,
     CodeRow.position,
     CodeRow.name,
+    CodeRow.alt_name,
     CodeRow.color,
     CodeRow.codable,
     CodeRow.brief_definition,
@@ -51,6 +52,7 @@ class CodeRepo:
         parent_id: int | None = None,
         color: str = "#f4c430",
         codable: bool = True,
+        alt_name: str = "",
         position: int | None = None,
         uuid: str | None = None,
         **definitions: str,
@@ -63,6 +65,7 @@ class CodeRepo:
         row = CodeRow(
             uuid=uuid or new_uuid(),
             name=name,
+            alt_name=alt_name,
             parent_id=parent_id,
             color=color,
             codable=codable,
@@ -76,7 +79,7 @@ class CodeRepo:
     def all(self) -> list[CodeRecord]:
         """Every code, parents before children, siblings in their order."""
         rows = self._session.execute(select(*_COLUMNS).order_by(CodeRow.position, CodeRow.id))
-        records = [CodeRecord(*row) for row in rows]
+        records = [CodeRecord(*tuple(row)) for row in rows]
         by_parent: dict[int | None, list[CodeRecord]] = {}
         for record in records:
             by_parent.setdefault(record.parent_id, []).append(record)
@@ -92,12 +95,23 @@ class CodeRepo:
         row = self._session.execute(select(*_COLUMNS).where(CodeRow.id == code_id)).first()
         if row is None:
             raise NotFoundError("That code is no longer in the codebook.")
-        return CodeRecord(*row)
+        return CodeRecord(*tuple(row))
 
     def id_by_uuid(self, uuid: str) -> int | None:
         return self._session.execute(
             select(CodeRow.id).where(CodeRow.uuid == uuid.lower())
         ).scalar_one_or_none()
+
+    def children(self, parent_id: int | None) -> list[CodeRecord]:
+        """The codes directly under ``parent_id`` (``None``: top level), in order."""
+        query = select(*_COLUMNS).order_by(CodeRow.position, CodeRow.id)
+        query = query.where(
+            CodeRow.parent_id.is_(None) if parent_id is None else CodeRow.parent_id == parent_id
+        )
+        return [CodeRecord(*tuple(row)) for row in self._session.execute(query)]
+
+    def count(self) -> int:
+        return int(self._session.execute(select(func.count()).select_from(CodeRow)).scalar_one())
 
     def child_by_name(self, parent_id: int | None, name: str) -> int | None:
         """The code called ``name`` directly under ``parent_id`` (``None``: top level)."""
@@ -108,7 +122,7 @@ class CodeRepo:
         return self._session.execute(query).scalars().first()
 
     def update(self, code_id: int, **values: Any) -> None:
-        """Set any of name, color, codable and the definition fields."""
+        """Set any of name, alt_name, color, codable and the definition fields."""
         self._session.execute(update(CodeRow).where(CodeRow.id == code_id).values(**values))
 
     def move(self, code_id: int, parent_id: int | None, position: int) -> None:
@@ -177,8 +191,8 @@ class CodeRepo:
         return int(self._session.execute(query).scalar_one())
 
     def _shift(self, parent_id: int | None, from_position: int, delta: int) -> None:
-        siblings = CodeRow.parent_id.is_(None) if parent_id is None else (
-            CodeRow.parent_id == parent_id
+        siblings = (
+            CodeRow.parent_id.is_(None) if parent_id is None else (CodeRow.parent_id == parent_id)
         )
         self._session.execute(
             update(CodeRow)

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import Select, and_, delete, func, select
 from sqlalchemy.orm import Session
 
 from storage.errors import NotFoundError
-from storage.models import CoderRow, CodeRow, CodingRow, DocumentRow, MemoRow, new_uuid
+from storage.models import CodeRow, CoderRow, CodingRow, DocumentRow, MemoRow, new_uuid
 from storage.records import CodingDetail, CodingRecord
 from storage.repositories.rows import Snapshot, dump, restore
 
@@ -70,17 +70,23 @@ class CodingRepo:
             select(CodingRow.id).where(CodingRow.uuid == uuid.lower())
         ).scalar_one_or_none()
 
-    def find(self, document_id: int, code_id: int, coder_id: int, start: int, end: int) -> int | None:
+    def find(
+        self, document_id: int, code_id: int, coder_id: int, start: int, end: int
+    ) -> int | None:
         """The id of an identical coding, if there is one."""
-        return self._session.execute(
-            select(CodingRow.id).where(
-                CodingRow.document_id == document_id,
-                CodingRow.code_id == code_id,
-                CodingRow.coder_id == coder_id,
-                CodingRow.start == start,
-                CodingRow.end == end,
+        return (
+            self._session.execute(
+                select(CodingRow.id).where(
+                    CodingRow.document_id == document_id,
+                    CodingRow.code_id == code_id,
+                    CodingRow.coder_id == coder_id,
+                    CodingRow.start == start,
+                    CodingRow.end == end,
+                )
             )
-        ).scalars().first()
+            .scalars()
+            .first()
+        )
 
     def details(
         self,
@@ -132,7 +138,7 @@ class CodingRepo:
 
 
 def _detail_query() -> Select[Any]:
-    return (
+    query = (
         select(
             CodingRow.id,
             CodingRow.uuid,
@@ -154,3 +160,4 @@ def _detail_query() -> Select[Any]:
         .join(CoderRow, CoderRow.id == CodingRow.coder_id)
         .outerjoin(MemoRow, and_(MemoRow.coding_id == CodingRow.id))
     )
+    return cast(Select[Any], query)

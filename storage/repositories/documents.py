@@ -164,9 +164,7 @@ class DocumentRepo:
         ids = list(document_ids)
         return {
             "documents": dump(self._session, DocumentRow, DocumentRow.id.in_(ids)),
-            "paragraphs": dump(
-                self._session, ParagraphRow, ParagraphRow.document_id.in_(ids)
-            ),
+            "paragraphs": dump(self._session, ParagraphRow, ParagraphRow.document_id.in_(ids)),
         }
 
     def restore(self, snapshot: dict[str, Snapshot]) -> None:

@@ -39,9 +39,11 @@ class MemoRepo:
         self._session = session
 
     def get(self, target: MemoTarget) -> MemoRecord | None:
-        row = self._session.execute(
-            select(MemoRow).where(target.condition()).order_by(MemoRow.id)
-        ).scalars().first()
+        row = (
+            self._session.execute(select(MemoRow).where(target.condition()).order_by(MemoRow.id))
+            .scalars()
+            .first()
+        )
         if row is None:
             return None
         return MemoRecord(
@@ -66,9 +68,11 @@ class MemoRepo:
         uuid: str | None = None,
     ) -> int:
         """Create or replace the memo of ``target``; returns its id."""
-        row = self._session.execute(
-            select(MemoRow).where(target.condition()).order_by(MemoRow.id)
-        ).scalars().first()
+        row = (
+            self._session.execute(select(MemoRow).where(target.condition()).order_by(MemoRow.id))
+            .scalars()
+            .first()
+        )
         if row is None:
             row = MemoRow(
                 uuid=uuid or new_uuid(),

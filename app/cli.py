@@ -1,0 +1,281 @@
+"""The command line (see CLI.md): headless work on a project through the ``coding`` API."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+from coding import queries
+from coding.codings import ApplyCoding, RemoveCoding
+from coding.errors import CodingError, NotFoundError, UserError
+from coding.importing import ImportDocuments
+from coding.project import LANGUAGES, Project, find_code, resolve_code, resolve_document
+from coding.records import CodingDetail
+
+Handler = Callable[[argparse.Namespace], int]
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="tillit", description="Tillit: qualitative coding of interview transcripts."
+    )
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    new = sub.add_parser("new", help="create a new project")
+    new.add_argument("project", type=Path)
+    new.add_argument("--coder", help="your name, credited on your codings")
+    new.add_argument("--language", choices=LANGUAGES, default="nb")
+    new.add_argument("--codebook", default="empty", help="trust, empty or a .qdc file")
+    new.set_defaults(handler=_new)
+
+    imp = sub.add_parser("import", help="import transcripts (.txt .md .docx .odt .vtt .srt)")
+    imp.add_argument("project", type=Path)
+    imp.add_argument("files", type=Path, nargs="+")
+    imp.add_argument("--language", choices=LANGUAGES)
+    imp.set_defaults(handler=_import)
+
+    docs = sub.add_parser("docs", help="list the documents")
+    docs.add_argument("project", type=Path)
+    docs.add_argument("--json", action="store_true")
+    docs.set_defaults(handler=_docs)
+
+    codes = sub.add_parser("codes", help="show the code tree")
+    codes.add_argument("project", type=Path)
+    codes.add_argument("--json", action="store_true")
+    codes.set_defaults(handler=_codes)
+
+    code = sub.add_parser("code", help="code a passage of a document")
+    code.add_argument("project", type=Path)
+    code.add_argument("doc", help="the document's name or UUID")
+    code.add_argument("code", help="the code's path (A/B) or UUID; a new path is created")
+    where = code.add_mutually_exclusive_group(required=True)
+    where.add_argument("--span", help="START:END in characters, end exclusive")
+    where.add_argument("--match", help="code the first occurrence of this text")
+    code.add_argument("--all", action="store_true", help="with --match: every occurrence")
+    code.add_argument("--coder")
+    code.add_argument("--memo", default="")
+    code.set_defaults(handler=_code)
+
+    uncode = sub.add_parser("uncode", help="remove a coding")
+    uncode.add_argument("project", type=Path)
+    uncode.add_argument("coding", help="the coding's UUID")
+    uncode.set_defaults(handler=_uncode)
+
+    codings = sub.add_parser("codings", help="list codings")
+    codings.add_argument("project", type=Path)
+    codings.add_argument("--doc")
+    codings.add_argument("--code")
+    codings.add_argument("--coder")
+    codings.add_argument("--json", action="store_true")
+    codings.set_defaults(handler=_codings)
+    return parser
+
+
+def run(argv: Sequence[str]) -> int:
+    """Run one command; returns the exit status (0 done, 1 refused with a reason, 2 usage)."""
+    args = build_parser().parse_args(argv)
+    handler: Handler = args.handler
+    try:
+        return handler(args)
+    except UserError as exc:
+        print(f"tillit: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print(
+            "tillit: interrupted; the project is as it was before the last change.", file=sys.stderr
+        )
+        return 130
+
+
+def _new(args: argparse.Namespace) -> int:
+    if args.codebook != "empty":
+        raise CodingError(
+            f"This Tillit cannot load the codebook “{args.codebook}” yet; "
+            "create the project with --codebook empty."
+        )
+    with Project.create(args.project, coder=args.coder, language=args.language) as project:
+        _err(f"Created {project.path}")
+    return 0
+
+
+def _import(args: argparse.Namespace) -> int:
+    with Project.open(args.project) as project:
+        command = ImportDocuments(project, args.files, args.language, progress=_progress)
+        command.do()
+        _err(f"Imported {len(command.document_ids)} document(s).")
+    return 0
+
+
+def _docs(args: argparse.Namespace) -> int:
+    with Project.open(args.project) as project:
+        documents = queries.documents(project)
+    if args.json:
+        _json(
+            [
+                {
+                    "uuid": d.uuid,
+                    "name": d.name,
+                    "language": d.language,
+                    "characters": d.characters,
+                    "paragraphs": d.paragraphs,
+                    "codings": d.codings,
+                }
+                for d in documents
+            ]
+        )
+    else:
+        for d in documents:
+            _out(f"{d.name}\t{d.language}\t{d.characters} characters\t{d.codings} codings")
+    return 0
+
+
+def _codes(args: argparse.Namespace) -> int:
+    with Project.open(args.project) as project:
+        tree = queries.code_tree(project)
+    if args.json:
+        _json([_code_json(node) for node in tree])
+    else:
+        _print_tree(tree, 0)
+    return 0
+
+
+def _code_json(node: queries.CodeNode) -> dict[str, Any]:
+    return {
+        "uuid": node.code.uuid,
+        "path": node.path,
+        "name": node.code.name,
+        "color": node.code.color,
+        "codable": node.code.codable,
+        "codings": node.codings,
+        "children": [_code_json(child) for child in node.children],
+    }
+
+
+def _print_tree(nodes: list[queries.CodeNode], depth: int) -> None:
+    for node in nodes:
+        _out(f"{'  ' * depth}{node.code.name}\t{node.code.color}\t{node.codings}")
+        _print_tree(node.children, depth + 1)
+
+
+def _code(args: argparse.Namespace) -> int:
+    with Project.open(args.project) as project:
+        with project.read() as tx:
+            document_id = resolve_document(tx, args.doc)
+            text = tx.documents.text(document_id)
+            code_id = find_code(tx, args.code)
+        spans = _spans(args, text)
+        command = ApplyCoding(
+            project,
+            document_id,
+            spans,
+            code_id=code_id,
+            code_path=None if code_id is not None else args.code,
+            coder=args.coder,
+            memo=args.memo,
+        )
+        command.do()
+        if command.created_codes:
+            _err(f"Created the code “{args.code}”.")
+        coded = {c.id: c.uuid for c in queries.codings(project, document_id=document_id)}
+    for coding_id in command.coding_ids:
+        _out(coded[coding_id])
+    return 0
+
+
+def _spans(args: argparse.Namespace, text: str) -> list[tuple[int, int]]:
+    if args.span is not None:
+        try:
+            start_text, end_text = args.span.split(":")
+            return [(int(start_text), int(end_text))]
+        except ValueError:
+            raise CodingError(
+                f"“{args.span}” is not a span; write START:END, e.g. --span 120:245."
+            ) from None
+    needle: str = args.match
+    if not needle:
+        raise CodingError("--match needs some text to look for.")
+    spans: list[tuple[int, int]] = []
+    start = text.find(needle)
+    while start >= 0:
+        spans.append((start, start + len(needle)))
+        if not args.all:
+            break
+        start = text.find(needle, start + len(needle))
+    if not spans:
+        raise NotFoundError(f"“{needle}” does not occur in the document.")
+    return spans
+
+
+def _uncode(args: argparse.Namespace) -> int:
+    with Project.open(args.project) as project:
+        with project.read() as tx:
+            coding_id = tx.codings.id_by_uuid(args.coding.strip("{}"))
+        if coding_id is None:
+            raise NotFoundError(f"There is no coding “{args.coding}” in this project.")
+        RemoveCoding(project, coding_id).do()
+    return 0
+
+
+def _codings(args: argparse.Namespace) -> int:
+    with Project.open(args.project) as project:
+        with project.read() as tx:
+            document_id = resolve_document(tx, args.doc) if args.doc else None
+            code_id = resolve_code(tx, args.code) if args.code else None
+            coder_id = None
+            if args.coder:
+                coder_id = tx.coders.by_name(args.coder)
+                if coder_id is None:
+                    raise NotFoundError(f"There is no coder “{args.coder}” in this project.")
+        found = queries.codings(
+            project, document_id=document_id, code_id=code_id, coder_id=coder_id
+        )
+        paths = queries.paths(project)
+    rows = [_coding_json(c, paths) for c in found]
+    if args.json:
+        _json(rows)
+    else:
+        for row in rows:
+            _out(
+                f"{row['document']}\t{row['start']}:{row['end']}\t{row['code']}\t"
+                f"{row['coder']}\t{row['text'][:60]!r}"
+            )
+    return 0
+
+
+def _coding_json(coding: CodingDetail, paths: dict[int, str]) -> dict[str, Any]:
+    return {
+        "uuid": coding.uuid,
+        "document": coding.document_name,
+        "code": paths[coding.code_id],
+        "coder": coding.coder_name,
+        "start": coding.start,
+        "end": coding.end,
+        "text": coding.text,
+        "memo": coding.memo,
+    }
+
+
+def _progress(done: int, total: int, name: str) -> bool:
+    if name:
+        _err(f"[{done + 1}/{total}] {name}")
+    return True
+
+
+def _json(value: object) -> None:
+    sys.stdout.buffer.write(json.dumps(value, ensure_ascii=False, indent=2).encode("utf-8"))
+    sys.stdout.buffer.write(b"\n")
+    sys.stdout.flush()
+
+
+def _out(line: str) -> None:
+    sys.stdout.buffer.write(line.encode("utf-8") + b"\n")
+    sys.stdout.flush()
+
+
+def _err(line: str) -> None:
+    sys.stderr.buffer.write(line.encode("utf-8") + b"\n")
+    sys.stderr.flush()

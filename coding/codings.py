@@ -1,0 +1,202 @@
+"""Commands that apply and remove codings, and edit memos."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from coding.changes import Changes
+from coding.codebook import add_code
+from coding.errors import CodingError, InvalidSpanError
+from coding.project import Project, coder_id_for, split_path
+from storage.repositories.memos import MemoTarget
+from storage.repositories.rows import Snapshot
+from storage.store import Tx
+
+Span = tuple[int, int]
+
+
+def check_span(text: str, start: int, end: int) -> None:
+    """Refuse an empty span or one outside ``text`` (code points, end exclusive)."""
+    if not 0 <= start < end:
+        raise InvalidSpanError("Select some text before applying a code.")
+    if end > len(text):
+        raise InvalidSpanError(
+            f"The passage {start}:{end} runs past the end of the document, "
+            f"which has {len(text)} characters."
+        )
+
+
+@dataclass
+class ApplyCoding:
+    """Code one or more spans of a document with one code, as one undoable action.
+
+    Give the code by ``code_id``, or by ``code_path``: a path whose missing levels are created
+    (and removed again by undo). ``coder`` is a coder's name (new names are added); ``None``
+    means the project's current coder. Spans already coded identically are skipped; if every
+    span is, that is an error.
+    """
+
+    project: Project
+    document_id: int
+    spans: Sequence[Span]
+    code_id: int | None = None
+    code_path: str | None = None
+    coder: str | None = None
+    memo: str = ""
+    coding_ids: list[int] = field(default_factory=list, init=False)
+    created_codes: list[int] = field(default_factory=list, init=False)
+    _snapshot: dict[str, Snapshot] | None = field(default=None, init=False, repr=False)
+    _code_snapshot: dict[str, Snapshot] | None = field(default=None, init=False, repr=False)
+
+    @property
+    def label(self) -> str:
+        name = (self.code_path or "").rsplit("/", 1)[-1]
+        return f"Apply code “{name}”" if name else "Apply code"
+
+    def do(self) -> Changes:
+        with self.project.transaction() as tx:
+            if self._snapshot is not None:
+                if self._code_snapshot is not None:
+                    tx.codes.restore(self._code_snapshot)
+                tx.codings.restore(self._snapshot)
+            else:
+                self._first_do(tx)
+        return Changes(
+            documents=frozenset({self.document_id}),
+            codes=frozenset({self.code_id}) if self.code_id else frozenset(),
+            code_tree=bool(self.created_codes),
+        )
+
+    def _first_do(self, tx: Tx) -> None:
+        text = tx.documents.text(self.document_id)
+        for start, end in self.spans:
+            check_span(text, start, end)
+        code_id = self.code_id if self.code_id is not None else self._code_for_path(tx)
+        code = tx.codes.get(code_id)
+        if not code.codable:
+            raise CodingError(f"“{code.name}” is a folder of codes; apply one of its codes.")
+        self.code_path = self.code_path or code.name
+        coder_id = coder_id_for(tx, self.coder)
+        for start, end in dict.fromkeys(self.spans):  # the same span twice is coded once
+            if tx.codings.find(self.document_id, code_id, coder_id, start, end) is not None:
+                continue
+            coding_id = tx.codings.add(
+                document_id=self.document_id,
+                code_id=code_id,
+                coder_id=coder_id,
+                start=start,
+                end=end,
+                text=text[start:end],
+            )
+            if self.memo.strip():
+                tx.memos.put(MemoTarget(coding_id=coding_id), self.memo, coder_id=coder_id)
+            self.coding_ids.append(coding_id)
+        if not self.coding_ids:
+            raise CodingError(f"This passage already has the code “{code.name}”.")
+        self.code_id = code_id
+
+    def _code_for_path(self, tx: Tx) -> int:
+        parts = split_path(self.code_path or "")
+        if not parts:
+            raise CodingError("Name the code to apply.")
+        parent: int | None = None
+        for part in parts:
+            existing = tx.codes.child_by_name(parent, part)
+            if existing is None:
+                existing = add_code(tx, part, parent)
+                self.created_codes.append(existing)
+            parent = existing
+        assert parent is not None
+        return parent
+
+    def undo(self) -> Changes:
+        with self.project.transaction() as tx:
+            self._snapshot = tx.codings.snapshot(self.coding_ids)
+            tx.codings.delete(self.coding_ids)
+            if self.created_codes:
+                self._code_snapshot = tx.codes.snapshot(self.created_codes)
+                tx.codes.delete(self.created_codes[0])
+        return Changes(
+            documents=frozenset({self.document_id}),
+            codes=frozenset({self.code_id}) if self.code_id else frozenset(),
+            code_tree=bool(self.created_codes),
+        )
+
+
+@dataclass
+class RemoveCoding:
+    """Remove one coding (and its memo); undo puts it back unchanged."""
+
+    project: Project
+    coding_id: int
+    _snapshot: dict[str, Snapshot] | None = field(default=None, init=False, repr=False)
+    _document_id: int = field(default=0, init=False)
+
+    @property
+    def label(self) -> str:
+        return "Remove coding"
+
+    def do(self) -> Changes:
+        with self.project.transaction() as tx:
+            coding = tx.codings.get(self.coding_id)
+            self._document_id = coding.document_id
+            self._snapshot = tx.codings.snapshot([self.coding_id])
+            tx.codings.delete([self.coding_id])
+        return Changes(documents=frozenset({self._document_id}))
+
+    def undo(self) -> Changes:
+        assert self._snapshot is not None
+        with self.project.transaction() as tx:
+            tx.codings.restore(self._snapshot)
+        return Changes(documents=frozenset({self._document_id}))
+
+
+@dataclass
+class EditMemo:
+    """Write the memo of the project, a document, a code or a coding; empty text removes it."""
+
+    project: Project
+    target: MemoTarget
+    text: str
+    title: str = ""
+    _old: tuple[str, str, str | None] | None = field(default=None, init=False, repr=False)
+
+    @property
+    def label(self) -> str:
+        return "Edit memo"
+
+    def do(self) -> Changes:
+        with self.project.transaction() as tx:
+            _check_target(tx, self.target)
+            current = tx.memos.get(self.target)
+            self._old = None if current is None else (current.text, current.title, current.uuid)
+            self._write(tx, self.text, self.title, current.uuid if current else None)
+        return self._changes()
+
+    def undo(self) -> Changes:
+        with self.project.transaction() as tx:
+            if self._old is None:
+                tx.memos.delete(self.target)
+            else:
+                self._write(tx, *self._old)
+        return self._changes()
+
+    def _write(self, tx: Tx, text: str, title: str, uuid: str | None) -> None:
+        if text.strip() or title.strip():
+            tx.memos.put(self.target, text, title=title, coder_id=coder_id_for(tx, None), uuid=uuid)
+        else:
+            tx.memos.delete(self.target)
+
+    def _changes(self) -> Changes:
+        documents = frozenset({self.target.document_id}) if self.target.document_id else frozenset()
+        return Changes(memos=True, documents=documents)
+
+
+def _check_target(tx: Tx, target: MemoTarget) -> None:
+    if target.document_id is not None:
+        tx.documents.get(target.document_id)
+    if target.code_id is not None:
+        tx.codes.get(target.code_id)
+    if target.coding_id is not None:
+        tx.codings.get(target.coding_id)

@@ -1,0 +1,177 @@
+"""The project file: create, open, refuse what is not a project, upgrade, lock, back up."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import pytest
+from alembic import command
+from sqlalchemy import create_engine
+
+from storage import schema
+from storage.backup import backups, make_backup
+from storage.errors import NewerProjectError, ProjectFileError, ProjectLockedError
+from storage.project_file import ProjectFile
+from storage.sqlite import integrity_errors, make_engine, stamp_application_id
+
+
+def _fill(project: ProjectFile) -> None:
+    with project.store.transaction() as tx:
+        tx.project.create("Studie", "nb")
+        coder = tx.coders.add("Kari")
+        document = tx.documents.add(
+            name="Intervju",
+            language="nb",
+            text="Tillit og ansvar – æøå 😀",
+            paragraphs=[],
+            source_name="i.txt",
+            source_format="txt",
+        )
+        code = tx.codes.add("Tillit")
+        tx.codings.add(
+            document_id=document, code_id=code, coder_id=coder, start=0, end=6, text="Tillit"
+        )
+
+
+def test_create_then_reopen_keeps_everything(tmp_path: Path) -> None:
+    path = tmp_path / "studie.tillit"
+    project = ProjectFile.create(path)
+    _fill(project)
+    project.close()
+    reopened = ProjectFile.open(path)
+    with reopened.store.read() as tx:
+        [coding] = tx.codings.details()
+    assert coding.text == "Tillit"
+    assert integrity_errors(reopened.engine) == []
+    reopened.close()
+    assert not Path(str(path) + "-wal").exists() or Path(str(path) + "-wal").stat().st_size == 0
+
+
+def test_create_refuses_an_existing_file(tmp_path: Path) -> None:
+    path = tmp_path / "studie.tillit"
+    path.write_text("mine")
+    with pytest.raises(ProjectFileError, match="already exists"):
+        ProjectFile.create(path)
+    assert path.read_text() == "mine"
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [(b"not a database at all", "not a Tillit project"), (b"", "not a Tillit project")],
+)
+def test_open_refuses_files_that_are_not_projects(
+    tmp_path: Path, content: bytes, message: str
+) -> None:
+    path = tmp_path / "x.tillit"
+    path.write_bytes(content)
+    with pytest.raises(ProjectFileError, match=message):
+        ProjectFile.open(path)
+    assert path.read_bytes() == content
+
+
+def test_open_refuses_another_sqlite_database(tmp_path: Path) -> None:
+    path = tmp_path / "other.tillit"
+    with sqlite3.connect(path) as conn:
+        conn.execute("CREATE TABLE t (x)")
+    with pytest.raises(ProjectFileError, match="not a Tillit project"):
+        ProjectFile.open(path)
+
+
+def test_open_missing_file_says_so(tmp_path: Path) -> None:
+    with pytest.raises(ProjectFileError, match="There is no project"):
+        ProjectFile.open(tmp_path / "nope.tillit")
+
+
+def test_newer_project_is_refused_naming_both_versions(tmp_path: Path) -> None:
+    path = tmp_path / "new.tillit"
+    ProjectFile.create(path).close()
+    with sqlite3.connect(path) as conn:
+        conn.execute("UPDATE alembic_version SET version_num = '0999'")
+    before = path.read_bytes()
+    with pytest.raises(NewerProjectError) as caught:
+        ProjectFile.open(path)
+    assert "0999" in str(caught.value) and schema.head_revision() in str(caught.value)
+    assert path.read_bytes() == before
+
+
+def test_older_project_is_backed_up_and_upgraded_without_losing_data(tmp_path: Path) -> None:
+    path = tmp_path / "old.tillit"
+    engine = make_engine(path)
+    stamp_application_id(engine)
+    with engine.begin() as conn:
+        command.upgrade(schema.alembic_config(conn), "0001")
+        conn.exec_driver_sql(
+            "INSERT INTO coders (uuid, name, created_at) VALUES ('c', 'Kari', '2025-01-01')"
+        )
+        conn.exec_driver_sql(
+            "INSERT INTO codes (uuid, name, color, codable, position, brief_definition, "
+            "full_definition, when_to_use, when_not_to_use, example, created_at) "
+            "VALUES ('k', 'Tillit', '#ffffff', 1, 0, '', '', '', '', '', '2025-01-01')"
+        )
+        conn.exec_driver_sql(
+            "INSERT INTO documents (uuid, name, position, language, text, characters, text_hash, "
+            "source_name, source_format, imported_at) VALUES "
+            "('d', 'Intervju', 0, 'nb', 'Tillit', 6, 'h', 'i.txt', 'txt', '2025-01-01')"
+        )
+        conn.exec_driver_sql(
+            'INSERT INTO codings (uuid, document_id, code_id, coder_id, start, "end", text, '
+            "created_at) VALUES ('g', 1, 1, 1, 0, 6, 'Tillit', '2025-01-01')"
+        )
+    engine.dispose()
+
+    project = ProjectFile.open(path)
+    with project.store.read() as tx:
+        [code] = tx.codes.all()
+        assert code.alt_name == ""
+        assert len(tx.codings.details()) == 1  # the table copy did not cascade
+    assert schema.current_revision(project.engine) == schema.head_revision()
+    project.close()
+    backup = path.with_name("old.tillit.0001.bak")
+    assert backup.exists()
+    check = create_engine(f"sqlite:///{backup}")
+    assert schema.current_revision(check) == "0001"
+    check.dispose()
+
+
+def test_models_and_migrations_do_not_drift(tmp_path: Path) -> None:
+    engine = make_engine(tmp_path / "drift.tillit")
+    schema.upgrade_to_head(engine)
+    with engine.connect() as conn:
+        command.check(schema.alembic_config(conn))  # raises when autogenerate finds changes
+
+
+def test_second_opener_is_told_who_holds_the_project(tmp_path: Path) -> None:
+    path = tmp_path / "studie.tillit"
+    first = ProjectFile.create(path)
+    with pytest.raises(ProjectLockedError, match="already open in Tillit by"):
+        ProjectFile.open(path)
+    first.close()
+    ProjectFile.open(path).close()
+
+
+def test_backups_rotate_and_are_complete_copies(tmp_path: Path) -> None:
+    path = tmp_path / "studie.tillit"
+    project = ProjectFile.create(path)
+    _fill(project)
+    made = [make_backup(path, keep=3) for _ in range(5)]
+    project.close()
+    kept = backups(path)
+    assert len(kept) == 3 and kept[0] == made[-1]
+    with sqlite3.connect(kept[0]) as conn:
+        assert conn.execute("SELECT text FROM codings").fetchall() == [("Tillit",)]
+        assert conn.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+
+
+def test_opening_a_changed_project_makes_a_backup(tmp_path: Path) -> None:
+    path = tmp_path / "studie.tillit"
+    project = ProjectFile.create(path)
+    _fill(project)
+    project.close()
+    opened = ProjectFile.open(path)
+    opened.close()
+    assert opened.backup is not None and opened.backup.path is not None
+    assert opened.backup.path.exists()
+    again = ProjectFile.open(path)  # unchanged since: no second copy
+    again.close()
+    assert again.backup is None
