@@ -260,8 +260,10 @@ def _coding_json(coding: CodingDetail, paths: dict[int, str]) -> dict[str, Any]:
 
 
 def _progress(done: int, total: int, name: str) -> bool:
-    if name:
-        _err(f"[{done + 1}/{total}] {name}")
+    # On a terminal only: a script reading stderr gets exactly one line per error.
+    if sys.stderr.isatty():
+        sys.stderr.write(f"\r[{done}/{total}] {name[:60]:<60}" if name else "\r" + " " * 72 + "\r")
+        sys.stderr.flush()
     return True
 
 

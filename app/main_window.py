@@ -54,9 +54,8 @@ class MainWindow(QMainWindow):
         self.document_view.setSelectionBehavior(QTableView.SelectionBehavior.SelectRows)
         self.document_view.setSelectionMode(QTableView.SelectionMode.SingleSelection)
         self.document_view.verticalHeader().hide()
-        self.document_view.horizontalHeader().setSectionResizeMode(
-            0, QHeaderView.ResizeMode.Stretch
-        )
+        _stretch_first_column(self.document_view.horizontalHeader())
+        self.document_view.setWordWrap(False)
         self.document_view.selectionModel().selectionChanged.connect(
             self._on_documents_selection_changed
         )
@@ -67,12 +66,12 @@ class MainWindow(QMainWindow):
 
         self.code_tree = QTreeWidget()
         self.code_tree.setHeaderLabels(["Code", "Codings"])
-        self.code_tree.header().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        _stretch_first_column(self.code_tree.header())
 
         splitter = QSplitter(Qt.Orientation.Horizontal)
         for widget in (self.document_view, self.text_view, self.code_tree):
             splitter.addWidget(widget)
-        splitter.setSizes([280, 640, 280])
+        splitter.setSizes([320, 600, 280])
         self.setCentralWidget(splitter)
 
         self._project_label = QLabel()
@@ -186,3 +185,10 @@ class MainWindow(QMainWindow):
     def closeEvent(self, event: object) -> None:  # noqa: N802 - Qt override
         self.close_project()
         super().closeEvent(event)  # type: ignore[arg-type]
+
+
+def _stretch_first_column(header: QHeaderView) -> None:
+    """Names take the room; the small columns fit their contents."""
+    header.setStretchLastSection(False)
+    header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+    header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)

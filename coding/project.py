@@ -88,6 +88,10 @@ class Project:
         with self.store.read() as tx:
             yield tx
 
+    def integrity_problems(self) -> list[str]:
+        """What SQLite's integrity check finds wrong with the file; empty when it is sound."""
+        return self._file.integrity_problems()
+
     def info(self) -> ProjectRecord:
         with self.read() as tx:
             return tx.project.get()

@@ -17,6 +17,7 @@ from storage.sqlite import (
     APPLICATION_ID,
     application_id,
     checkpoint,
+    integrity_errors,
     looks_like_sqlite,
     make_engine,
     online_backup,
@@ -101,6 +102,10 @@ class ProjectFile:
         if backup and needs_backup(path):
             project.backup = BackgroundBackup(path)
         return project
+
+    def integrity_problems(self) -> list[str]:
+        """What SQLite's integrity check finds wrong with the file; empty when it is sound."""
+        return integrity_errors(self.engine)
 
     def close(self) -> None:
         """Finish any backup, fold the write-ahead log into the file, and release the lock."""

@@ -175,3 +175,7 @@ def test_opening_a_changed_project_makes_a_backup(tmp_path: Path) -> None:
     again = ProjectFile.open(path)  # unchanged since: no second copy
     again.close()
     assert again.backup is None
+
+
+def test_head_constant_matches_the_revision_files() -> None:
+    assert schema.head_revision() == schema.script_head()

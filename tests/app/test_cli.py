@@ -1,0 +1,199 @@
+"""The command line as scripts use it: real processes, exit codes, stderr and JSON."""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+import docx
+import pytest
+
+from coding.project import Project
+
+ROOT = Path(__file__).resolve().parents[2]
+
+WORD_TURNS = [
+    "INT: Hva betyr tillitsreformen for hjemmetjenesten?",
+    "Bjørn Åsmund: Vi får bruke skjønn igjen 😀 – og ta ansvar.",
+    "INT: Og lederen?",
+    "Bjørn Åsmund: Hun stoler på oss. Tillit er ikke det samme som frihet.",
+]
+CP1252_TEXT = "P1: Tillitsreformen i hjemmetjenesten – å være tillitsfull.\nP2: Sjåføren bør være økonomisk.\n"
+
+
+def tillit(*args: str | Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, str(ROOT / "main.py"), *map(str, args)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        timeout=120,
+        check=False,
+    )
+
+
+def _content(path: Path) -> dict[str, list[tuple[object, ...]]]:
+    """Every row of every table, to compare a project before and after a refused command."""
+    with sqlite3.connect(f"file:{path}?mode=ro", uri=True) as conn:
+        tables = [r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")]
+        return {t: conn.execute(f'SELECT * FROM "{t}" ORDER BY 1').fetchall() for t in tables}
+
+
+@pytest.fixture
+def workspace(tmp_path: Path) -> Path:
+    word = docx.Document()
+    word.sections[0].header.paragraphs[0].text = "KONFIDENSIELT – topptekst"
+    for turn in WORD_TURNS:
+        word.add_paragraph(turn)
+    word.save(tmp_path / "Intervju Bergen.docx")
+    (tmp_path / "Intervju Oslo.txt").write_bytes(CP1252_TEXT.encode("cp1252"))
+    result = tillit("new", tmp_path / "studie.tillit", "--coder", "Kari")
+    assert result.returncode == 0, result.stderr
+    return tmp_path
+
+
+def test_import_code_and_list_codings_round_trip_the_text(workspace: Path) -> None:
+    project = workspace / "studie.tillit"
+    result = tillit(
+        "import", project, workspace / "Intervju Bergen.docx", workspace / "Intervju Oslo.txt"
+    )
+    assert result.returncode == 0, result.stderr
+
+    docs = json.loads(tillit("docs", project, "--json").stdout)
+    assert [d["name"] for d in docs] == ["Intervju Bergen", "Intervju Oslo"]
+    assert docs[0]["paragraphs"] == 4 and docs[0]["characters"] > 0
+
+    with Project.open(project) as opened, opened.read() as tx:
+        word_text = tx.documents.text(tx.documents.ids_by_name("Intervju Bergen")[0])
+        oslo_text = tx.documents.text(tx.documents.ids_by_name("Intervju Oslo")[0])
+    assert "KONFIDENSIELT" not in word_text
+    assert "Tillitsreformen i hjemmetjenesten – å være tillitsfull" in oslo_text
+    assert "Sjåføren bør være økonomisk" in oslo_text
+
+    start = word_text.index("skjønn igjen 😀")
+    span = f"{start}:{start + len('skjønn igjen 😀')}"
+    result = tillit("code", project, "Intervju Bergen", "Profesjonelt skjønn", "--span", span)
+    assert result.returncode == 0, result.stderr
+    assert "Created the code" in result.stderr
+    result = tillit(
+        "code",
+        project,
+        "Intervju Oslo",
+        "Styring/Tillitsbasert",
+        "--match",
+        "å være",
+        "--memo",
+        "Se P2",
+    )
+    assert result.returncode == 0, result.stderr
+    result = tillit(
+        "code",
+        project,
+        "Intervju Bergen",
+        "Styring/Tillitsbasert",
+        "--match",
+        "Tillit",
+        "--all",
+        "--coder",
+        "Ola",
+    )
+    assert result.returncode == 0, result.stderr
+    assert len(result.stdout.split()) == 1  # "Tillit" once; "tillitsreformen" is lower case
+
+    codings = json.loads(tillit("codings", project, "--json").stdout)
+    texts = {"Intervju Bergen": word_text, "Intervju Oslo": oslo_text}
+    assert len(codings) == 3
+    for coding in codings:
+        assert coding["text"] == texts[coding["document"]][coding["start"] : coding["end"]]
+    assert {c["text"] for c in codings} == {"skjønn igjen 😀", "å være", "Tillit"}
+    assert {c["code"] for c in codings} == {"Profesjonelt skjønn", "Styring/Tillitsbasert"}
+    assert [c["memo"] for c in codings if c["document"] == "Intervju Oslo"] == ["Se P2"]
+
+    by_ola = json.loads(tillit("codings", project, "--coder", "Ola", "--json").stdout)
+    assert [c["text"] for c in by_ola] == ["Tillit"]
+    by_code = json.loads(
+        tillit("codings", project, "--code", "Styring/Tillitsbasert", "--json").stdout
+    )
+    assert len(by_code) == 2
+
+    codes = json.loads(tillit("codes", project, "--json").stdout)
+    styring = next(c for c in codes if c["name"] == "Styring")
+    assert styring["children"][0]["path"] == "Styring/Tillitsbasert"
+    assert styring["children"][0]["codings"] == 2
+
+    removed = tillit("uncode", project, codings[0]["uuid"])
+    assert removed.returncode == 0, removed.stderr
+    assert len(json.loads(tillit("codings", project, "--json").stdout)) == 2
+
+
+@pytest.mark.parametrize(
+    ("name", "content"),
+    [
+        ("garbage.docx", b"this is not a zip file at all" * 10),
+        ("empty.txt", b""),
+        ("binary.txt", bytes(range(256)) * 20),
+    ],
+)
+def test_unreadable_files_fail_cleanly_and_change_nothing(
+    workspace: Path, name: str, content: bytes
+) -> None:
+    project = workspace / "studie.tillit"
+    assert tillit("import", project, workspace / "Intervju Oslo.txt").returncode == 0
+    before = _content(project)
+    bad = workspace / name
+    bad.write_bytes(content)
+
+    result = tillit("import", project, workspace / "Intervju Bergen.docx", bad)
+
+    assert result.returncode == 1
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and name in lines[0]
+    assert "Traceback" not in result.stderr and "Error" not in result.stderr
+    assert _content(project) == before
+
+
+def test_wrong_usage_exits_2(workspace: Path) -> None:
+    result = tillit(
+        "code", workspace / "studie.tillit", "doc", "code"
+    )  # neither --span nor --match
+    assert result.returncode == 2
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("code", "{p}", "Nope", "A", "--span", "0:4"),
+        ("code", "{p}", "Intervju Oslo", "A", "--span", "5:2"),
+        ("code", "{p}", "Intervju Oslo", "A", "--span", "0:99999"),
+        ("code", "{p}", "Intervju Oslo", "A", "--span", "abc"),
+        ("code", "{p}", "Intervju Oslo", "A", "--match", "finnes ikke"),
+        ("uncode", "{p}", "00000000-0000-0000-0000-000000000000"),
+        ("codings", "{p}", "--code", "Finnes/Ikke"),
+        ("docs", "{missing}"),
+    ],
+)
+def test_mistakes_are_one_line_and_change_nothing(workspace: Path, args: tuple[str, ...]) -> None:
+    project = workspace / "studie.tillit"
+    assert tillit("import", project, workspace / "Intervju Oslo.txt").returncode == 0
+    before = _content(project)
+    argv = [a.format(p=project, missing=workspace / "missing.tillit") for a in args]
+    result = tillit(*argv)
+    assert result.returncode == 1, result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert "Traceback" not in result.stderr
+    assert _content(project) == before
+
+
+def test_second_process_is_told_the_project_is_open(workspace: Path) -> None:
+    project = workspace / "studie.tillit"
+    with Project.open(project):
+        result = tillit("import", project, workspace / "Intervju Oslo.txt")
+    assert result.returncode == 1
+    assert "already open in Tillit by" in result.stderr
+    assert json.loads(tillit("docs", project, "--json").stdout) == []
