@@ -6,7 +6,16 @@ STAMP := $(VENV)/.installed
 
 .PHONY: run test lint typecheck layers pytest bench bench-smoke migration clean
 
+# Qt's shared libraries come from the system; install them only where they are missing.
+QT_LIBS := libEGL.so.1 libGL.so.1 libxkbcommon.so.0 libfontconfig.so.1 libdbus-1.so.3
+QT_DEBS := libegl1 libgl1 libxkbcommon0 libfontconfig1 libdbus-1-3
+
 $(STAMP): pyproject.toml
+	@for lib in $(QT_LIBS); do ldconfig -p | grep -q "$$lib" || missing=1; done; \
+	if [ -n "$$missing" ]; then \
+		echo "Installing the system libraries Qt needs: $(QT_DEBS)"; \
+		apt-get update -qq && apt-get install -y -qq $(QT_DEBS); \
+	fi
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -e '.[dev]'

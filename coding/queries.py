@@ -9,6 +9,7 @@ from storage.records import (
     CodeRecord,
     CoderRecord,
     CodingDetail,
+    CodingSpan,
     DocumentRecord,
     DocumentSummary,
     MemoRecord,
@@ -78,10 +79,10 @@ def coders(project: Project) -> list[CoderRecord]:
         return tx.coders.all()
 
 
-def document_codings(project: Project, document_id: int) -> list[CodingDetail]:
+def document_codings(project: Project, document_id: int) -> list[CodingSpan]:
     """A document's codings in text order, each with its code, colour, coder and memo."""
     with project.read() as tx:
-        return tx.codings.details(document_id=document_id)
+        return tx.codings.spans(document_id)
 
 
 def codings(

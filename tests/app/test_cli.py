@@ -22,7 +22,10 @@ WORD_TURNS = [
     "INT: Og lederen?",
     "Bjørn Åsmund: Hun stoler på oss. Tillit er ikke det samme som frihet.",
 ]
-CP1252_TEXT = "P1: Tillitsreformen i hjemmetjenesten – å være tillitsfull.\nP2: Sjåføren bør være økonomisk.\n"
+CP1252_TEXT = (
+    "P1: Tillitsreformen i hjemmetjenesten – å være tillitsfull.\n"
+    "P2: Sjåføren bør være økonomisk.\n"
+)
 
 
 def tillit(*args: str | Path) -> subprocess.CompletedProcess[str]:

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from typing_extensions import override
-
 from PySide6.QtGui import QSyntaxHighlighter, QTextCharFormat, QTextDocument
 from pytestqt.qtbot import QtBot
+from typing_extensions import override
 
 
 class _Highlighter(QSyntaxHighlighter):

@@ -20,7 +20,9 @@ def test_emoji_shifts_later_positions() -> None:
 
 
 @given(
-    st.text(alphabet=st.sampled_from(["a", "æ", "ø", "å", "😀", "👍", "🏽", "𝔘", "\n"]), max_size=60)
+    st.text(
+        alphabet=st.sampled_from(["a", "æ", "ø", "å", "😀", "👍", "🏽", "𝔘", "\n"]), max_size=60
+    )
 )
 def test_round_trip_matches_utf16_lengths(text: str) -> None:
     offsets = OffsetMap(text)

@@ -16,7 +16,7 @@ from coding import queries
 from coding.codings import ApplyCoding
 from coding.importing import ImportDocuments
 from coding.project import Project, find_code, resolve_document
-from coding.records import CodingDetail
+from coding.records import CodingSpan
 from storage.store import Tx
 from tests.benchmarks.build import copy_project, count_codes
 from tests.benchmarks.codebook_plan import MAX_SPAN, MIN_SPAN
@@ -118,7 +118,7 @@ def read_document_codings(
     with _opened_copy(project) as opened:
         with opened.read() as tx:
             document_id = resolve_document(tx, corpus.big.name)
-        codings: list[CodingDetail] = []
+        codings: list[CodingSpan] = []
         for _ in range(repeat):
             with watch.timing():
                 codings = queries.document_codings(opened, document_id)

@@ -16,9 +16,11 @@ def test_apply_coding_stores_the_exact_text_with_emoji(project: Project, documen
     start = SAMPLE_TEXT.index("skjønn 😀")
     end = start + len("skjønn 😀")
     ApplyCoding(project, document_id, [(start, end)], code_path="Profesjonelt skjønn").do()
-    [coding] = queries.document_codings(project, document_id)
-    assert coding.text == "skjønn 😀" == SAMPLE_TEXT[coding.start : coding.end]
-    assert (coding.code_name, coding.coder_name) == ("Profesjonelt skjønn", "Kari")
+    [span] = queries.document_codings(project, document_id)
+    assert SAMPLE_TEXT[span.start : span.end] == "skjønn 😀"
+    assert (span.code_name, span.coder_name) == ("Profesjonelt skjønn", "Kari")
+    [coding] = queries.codings(project, document_id=document_id)
+    assert coding.text == "skjønn 😀"
 
 
 def test_code_path_creates_missing_levels_and_undo_removes_them(

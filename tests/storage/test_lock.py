@@ -32,7 +32,8 @@ def test_lock_of_a_killed_process_is_recovered(tmp_path: Path) -> None:
     project = tmp_path / "studie.tillit"
     script = (
         "import sys, time; from pathlib import Path; from storage.lock import ProjectLock;"
-        "lock = ProjectLock(Path(sys.argv[1])).acquire(); print('locked', flush=True); time.sleep(60)"
+        "lock = ProjectLock(Path(sys.argv[1])).acquire();"
+        "print('locked', flush=True); time.sleep(60)"
     )
     process = subprocess.Popen(
         [sys.executable, "-c", script, str(project)],
