@@ -1,1 +1,1 @@
-"""File formats in and out: transcripts (txt, md, docx, odt, vtt, srt) and later exchange formats."""
+"""File formats: reading transcripts (txt, md, docx, odt, vtt, srt) into a ParsedDocument."""

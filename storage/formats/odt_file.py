@@ -1,0 +1,169 @@
+"""Reading .odt transcripts: the paragraphs, lists and tables of content.xml, in order."""
+
+from __future__ import annotations
+
+import io
+import re
+import unicodedata
+import zipfile
+import zlib
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Final
+from xml.etree.ElementTree import Element, ParseError
+
+from defusedxml import DefusedXmlException
+from defusedxml.ElementTree import fromstring
+
+from storage.errors import ImportFileError
+from storage.formats.parsed import ParsedDocument
+from storage.formats.speakers import build_units, transcript_row
+from storage.formats.text_file import empty_error, join_paragraphs, quoted, read_bytes
+
+_OFFICE: Final = "{urn:oasis:names:tc:opendocument:xmlns:office:1.0}"
+_TEXT: Final = "{urn:oasis:names:tc:opendocument:xmlns:text:1.0}"
+_TABLE: Final = "{urn:oasis:names:tc:opendocument:xmlns:table:1.0}"
+_PARAGRAPHS: Final = frozenset({f"{_TEXT}p", f"{_TEXT}h"})
+# Containers whose children are read as blocks in order.
+_CONTAINERS: Final = frozenset(
+    {
+        f"{_TEXT}section",
+        f"{_TEXT}list",
+        f"{_TEXT}list-item",
+        f"{_TEXT}list-header",
+        f"{_TEXT}numbered-paragraph",
+    }
+)
+_ROW_GROUPS: Final = frozenset(
+    {f"{_TABLE}table-header-rows", f"{_TABLE}table-rows", f"{_TABLE}table-row-group"}
+)
+# Inline elements without transcript text: footnotes and endnotes, comments, frames (text
+# boxes, images), tracked-change marks and ruby annotations.
+_SKIPPED_INLINE: Final = frozenset(
+    {
+        f"{_TEXT}note",
+        f"{_OFFICE}annotation",
+        "{urn:oasis:names:tc:opendocument:xmlns:drawing:1.0}frame",
+        "{urn:oasis:names:tc:opendocument:xmlns:drawing:1.0}a",
+        f"{_TEXT}change",
+        f"{_TEXT}ruby-text",
+    }
+)
+_COLLAPSIBLE: Final = re.compile(r"[ \t\r\n]+")
+# What zipfile and the XML parser raise for a file that is not a sound OpenDocument package;
+# defusedxml refuses entity tricks with DefusedXmlException.
+_DAMAGED: Final = (
+    zipfile.BadZipFile,
+    KeyError,
+    ParseError,
+    DefusedXmlException,
+    zlib.error,
+    EOFError,
+    RuntimeError,
+    NotImplementedError,
+    UnicodeDecodeError,
+)
+
+
+def read_odt(path: Path) -> ParsedDocument:
+    """Read an OpenDocument text (.odt) transcript: paragraphs, headings, lists and tables.
+
+    Headers and footers (in styles.xml), notes, comments, text boxes and tracked deletions are
+    left out; line breaks stay as ``\\n`` inside their paragraph's unit.
+    Raises ImportFileError when the file cannot be read, is damaged or holds no text.
+    """
+    data = read_bytes(path)
+    if not data.strip():
+        raise empty_error(path)
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as package:
+            content = package.read("content.xml")
+        root = fromstring(content, forbid_dtd=True)
+    except _DAMAGED as exc:
+        raise _damaged(path) from exc
+    body = root.find(f"{_OFFICE}body/{_OFFICE}text")
+    if body is None:
+        raise _damaged(path)
+    text, spans = join_paragraphs(_block_lines(body))
+    if not text:
+        raise empty_error(path)
+    name = unicodedata.normalize("NFC", path.stem)
+    return ParsedDocument(name, text, build_units(text, spans), "odt")
+
+
+def _damaged(path: Path) -> ImportFileError:
+    return ImportFileError(
+        f"{quoted(path)} cannot be read as an OpenDocument text: "
+        "the file is damaged or is another kind of file."
+    )
+
+
+def _block_lines(container: Element) -> Iterator[str]:
+    """Each paragraph's text, and each table row's lines, in document order."""
+    for child in container:
+        if child.tag in _PARAGRAPHS:
+            yield _paragraph_text(child)
+        elif child.tag in _CONTAINERS:
+            yield from _block_lines(child)
+        elif child.tag == f"{_TABLE}table":
+            for row in _rows(child):
+                cells = [
+                    [line for line in _block_lines(cell) if line.strip()]
+                    for cell in row
+                    if cell.tag == f"{_TABLE}table-cell"
+                ]
+                yield from transcript_row(cells)
+
+
+def _rows(table: Element) -> Iterator[Element]:
+    for child in table:
+        if child.tag == f"{_TABLE}table-row":
+            yield child
+        elif child.tag in _ROW_GROUPS:
+            yield from _rows(child)
+
+
+def _paragraph_text(paragraph: Element) -> str:
+    """The text of a text:p or text:h, with ODF's white-space rules applied."""
+    builder = _TextBuilder()
+    builder.collect(paragraph)
+    return "".join(builder.parts)
+
+
+class _TextBuilder:
+    """Paragraph text under ODF's rules: runs of spaces, tabs and newlines in the XML count as
+    one space, dropped after another such space; text:s, text:tab and text:line-break stand
+    for literal ones."""
+
+    def __init__(self) -> None:
+        self.parts: list[str] = []
+        self._after_space = True  # white space at the start of a paragraph is ignored
+
+    def collect(self, element: Element) -> None:
+        self._add(element.text)
+        for child in element:
+            tag = child.tag
+            if tag == f"{_TEXT}s":
+                count = child.get(f"{_TEXT}c", "1")
+                self._literal(" " * (min(int(count), 100) if count.isdigit() else 1))
+            elif tag == f"{_TEXT}tab":
+                self._literal("\t")
+            elif tag == f"{_TEXT}line-break":
+                self._literal("\n")
+            elif tag not in _SKIPPED_INLINE:
+                self.collect(child)
+            self._add(child.tail)
+
+    def _literal(self, text: str) -> None:
+        self.parts.append(text)
+        self._after_space = False
+
+    def _add(self, text: str | None) -> None:
+        if not text:
+            return
+        text = _COLLAPSIBLE.sub(" ", text)
+        if self._after_space and text.startswith(" "):
+            text = text[1:]
+        if text:
+            self.parts.append(text)
+            self._after_space = text.endswith(" ")
