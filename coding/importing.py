@@ -6,12 +6,11 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from storage.formats.transcript import SUPPORTED_SUFFIXES, read_transcript
-
 from coding.changes import Changes
 from coding.errors import CodingError, ImportBatchError, ImportFileError
 from coding.project import LANGUAGES, Project
 from storage.formats.parsed import ParsedDocument
+from storage.formats.transcript import SUPPORTED_SUFFIXES, read_transcript
 from storage.repositories.rows import Snapshot
 
 #: ``progress(done, total, name)``; returns False to cancel.
