@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import io
-import unicodedata
 import zipfile
 import zlib
 from collections.abc import Iterator
@@ -16,8 +15,8 @@ from lxml import etree
 
 from storage.errors import ImportFileError
 from storage.formats.parsed import ParsedDocument
-from storage.formats.speakers import build_units, transcript_row
-from storage.formats.text_file import empty_error, join_paragraphs, quoted, read_bytes
+from storage.formats.speakers import transcript_row
+from storage.formats.text_file import document_from_paragraphs, empty_error, quoted, read_bytes
 
 _W: Final = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 _MC: Final = "{http://schemas.openxmlformats.org/markup-compatibility/2006}"
@@ -83,11 +82,7 @@ def read_docx(path: Path) -> ParsedDocument:
         raise _damaged(path) from exc
     if body is None:
         raise _damaged(path)
-    text, spans = join_paragraphs(paragraphs)
-    if not text:
-        raise empty_error(path)
-    name = unicodedata.normalize("NFC", path.stem)
-    return ParsedDocument(name, text, build_units(text, spans), "docx")
+    return document_from_paragraphs(path, paragraphs, "docx")
 
 
 def _damaged(path: Path) -> ImportFileError:

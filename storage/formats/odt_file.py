@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import io
 import re
-import unicodedata
 import zipfile
 import zlib
 from collections.abc import Iterator
@@ -17,8 +16,8 @@ from defusedxml.ElementTree import fromstring
 
 from storage.errors import ImportFileError
 from storage.formats.parsed import ParsedDocument
-from storage.formats.speakers import build_units, transcript_row
-from storage.formats.text_file import empty_error, join_paragraphs, quoted, read_bytes
+from storage.formats.speakers import transcript_row
+from storage.formats.text_file import document_from_paragraphs, empty_error, quoted, read_bytes
 
 _OFFICE: Final = "{urn:oasis:names:tc:opendocument:xmlns:office:1.0}"
 _TEXT: Final = "{urn:oasis:names:tc:opendocument:xmlns:text:1.0}"
@@ -84,11 +83,7 @@ def read_odt(path: Path) -> ParsedDocument:
     body = root.find(f"{_OFFICE}body/{_OFFICE}text")
     if body is None:
         raise _damaged(path)
-    text, spans = join_paragraphs(_block_lines(body))
-    if not text:
-        raise empty_error(path)
-    name = unicodedata.normalize("NFC", path.stem)
-    return ParsedDocument(name, text, build_units(text, spans), "odt")
+    return document_from_paragraphs(path, _block_lines(body), "odt")
 
 
 def _damaged(path: Path) -> ImportFileError:

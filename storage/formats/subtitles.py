@@ -16,7 +16,14 @@ from webvtt.errors import MalformedCaptionError, MalformedFileError
 from storage.errors import ImportFileError
 from storage.formats.parsed import ParsedDocument, ParsedParagraph
 from storage.formats.speakers import accepted_speakers, speaker_prefix
-from storage.formats.text_file import decode_text, empty_error, normalise_text, quoted, read_bytes
+from storage.formats.text_file import (
+    decode_text,
+    document_name,
+    empty_error,
+    normalise_text,
+    quoted,
+    read_bytes,
+)
 
 _VTT_TIME: Final = r"(?:\d+:)?\d{1,2}:\d{1,2}[.,]\d{1,3}"
 _VTT_TIMING: Final = re.compile(rf"\s*({_VTT_TIME})\s*-->\s*({_VTT_TIME})(?:\s|$)")
@@ -61,8 +68,7 @@ def read_subtitles(path: Path, source_format: str) -> ParsedDocument:
         position += len(line) + 1
     if not lines:
         raise empty_error(path)
-    name = unicodedata.normalize("NFC", path.stem)
-    return ParsedDocument(name, "\n".join(lines), tuple(units), source_format)
+    return ParsedDocument(document_name(path), "\n".join(lines), tuple(units), source_format)
 
 
 def _invalid(path: Path, reason: str) -> ImportFileError:

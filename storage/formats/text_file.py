@@ -141,6 +141,21 @@ def join_paragraphs(paragraphs: Iterable[str]) -> tuple[str, list[tuple[int, int
     return "\n".join(parts), spans
 
 
+def document_name(path: Path) -> str:
+    """A document's name: its file name without the extension, NFC-normalised."""
+    return unicodedata.normalize("NFC", path.stem)
+
+
+def document_from_paragraphs(
+    path: Path, paragraphs: Iterable[str], source_format: str
+) -> ParsedDocument:
+    """A document from a word processor's paragraphs, with speaker turns recognised."""
+    text, spans = join_paragraphs(paragraphs)
+    if not text:
+        raise empty_error(path)
+    return ParsedDocument(document_name(path), text, build_units(text, spans), source_format)
+
+
 def paragraph_spans(text: str) -> list[tuple[int, int]]:
     """Paragraph units of normalised plain text: blank-line blocks if they separate paragraphs.
 
@@ -173,8 +188,7 @@ def read_text_file(path: Path, source_format: str) -> ParsedDocument:
     if not text.strip():
         raise empty_error(path)
     units = build_units(text, paragraph_spans(text))
-    name = unicodedata.normalize("NFC", path.stem)
-    return ParsedDocument(name, text, units, source_format, encoding)
+    return ParsedDocument(document_name(path), text, units, source_format, encoding)
 
 
 def _decode(data: bytes, path: Path) -> tuple[str, str]:

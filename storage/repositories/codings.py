@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any, cast
 
-from sqlalchemy import Select, and_, delete, func, select
+from sqlalchemy import Select, delete, func, select
 from sqlalchemy.orm import Session
 
 from storage.errors import NotFoundError
@@ -108,23 +108,20 @@ class CodingRepo:
 
     def spans(self, document_id: int) -> list[CodingSpan]:
         """A document's codings in text order, lean enough to paint thousands of them."""
-        query = (
-            select(
-                CodingRow.id,
-                CodingRow.code_id,
-                CodeRow.name,
-                CodeRow.color,
-                CodingRow.coder_id,
-                CoderRow.name,
-                CodingRow.start,
-                CodingRow.end,
-                func.coalesce(MemoRow.text, ""),
-            )
-            .join(CodeRow, CodeRow.id == CodingRow.code_id)
-            .join(CoderRow, CoderRow.id == CodingRow.coder_id)
-            .outerjoin(MemoRow, MemoRow.coding_id == CodingRow.id)
-            .where(CodingRow.document_id == document_id)
-            .order_by(CodingRow.start, CodingRow.end, CodingRow.id)
+        columns = select(
+            CodingRow.id,
+            CodingRow.code_id,
+            CodeRow.name,
+            CodeRow.color,
+            CodingRow.coder_id,
+            CoderRow.name,
+            CodingRow.start,
+            CodingRow.end,
+            func.coalesce(MemoRow.text, ""),
+        )
+        query = _with_names(cast(Select[Any], columns))
+        query = query.where(CodingRow.document_id == document_id).order_by(
+            CodingRow.start, CodingRow.end, CodingRow.id
         )
         # Core execution on the session's connection: no ORM row processing needed here.
         rows = self._session.connection().execute(query)
@@ -161,27 +158,30 @@ class CodingRepo:
         self._session.flush()
 
 
-def _detail_query() -> Select[Any]:
-    query = (
-        select(
-            CodingRow.id,
-            CodingRow.uuid,
-            CodingRow.document_id,
-            DocumentRow.name,
-            CodingRow.code_id,
-            CodeRow.name,
-            CodeRow.color,
-            CodingRow.coder_id,
-            CoderRow.name,
-            CodingRow.start,
-            CodingRow.end,
-            CodingRow.text,
-            func.coalesce(MemoRow.text, ""),
-            CodingRow.created_at,
-        )
-        .join(DocumentRow, DocumentRow.id == CodingRow.document_id)
-        .join(CodeRow, CodeRow.id == CodingRow.code_id)
+def _with_names(query: Select[Any]) -> Select[Any]:
+    """Join a select over codings to the code, the coder and the coding's memo."""
+    return (
+        query.join(CodeRow, CodeRow.id == CodingRow.code_id)
         .join(CoderRow, CoderRow.id == CodingRow.coder_id)
-        .outerjoin(MemoRow, and_(MemoRow.coding_id == CodingRow.id))
+        .outerjoin(MemoRow, MemoRow.coding_id == CodingRow.id)
     )
-    return cast(Select[Any], query)
+
+
+def _detail_query() -> Select[Any]:
+    query = select(
+        CodingRow.id,
+        CodingRow.uuid,
+        CodingRow.document_id,
+        DocumentRow.name,
+        CodingRow.code_id,
+        CodeRow.name,
+        CodeRow.color,
+        CodingRow.coder_id,
+        CoderRow.name,
+        CodingRow.start,
+        CodingRow.end,
+        CodingRow.text,
+        func.coalesce(MemoRow.text, ""),
+        CodingRow.created_at,
+    ).join(DocumentRow, DocumentRow.id == CodingRow.document_id)
+    return _with_names(cast(Select[Any], query))
