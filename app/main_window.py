@@ -94,6 +94,8 @@ class MainWindow(QMainWindow):
 
     def open_project(self, path: Path) -> None:
         """Open ``path`` (closing the current project); raises a researcher-facing error."""
+        if self.project is not None and self.project.path == path.resolve():
+            return
         project = Project.open(path)
         self.close_project()
         self.project = project

@@ -17,6 +17,7 @@ from storage.sqlite import (
     APPLICATION_ID,
     application_id,
     checkpoint,
+    disk_reason,
     integrity_errors,
     looks_like_sqlite,
     make_engine,
@@ -139,6 +140,9 @@ def _check_schema(path: Path, engine: Engine) -> None:
         app_id = application_id(engine)
         revision = schema.current_revision(engine)
     except DatabaseError as exc:
+        reason = disk_reason(exc)
+        if reason is not None:
+            raise ProjectFileError(f"Tillit could not open “{path.name}”: {reason}.") from exc
         raise ProjectFileError(
             f"“{path.name}” is damaged and cannot be opened; try its newest backup."
         ) from exc

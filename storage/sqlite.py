@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Connection, Engine, create_engine, event
+from sqlalchemy.exc import DBAPIError
 
 #: ``PRAGMA application_id`` of a Tillit project ("TLLT"), so other SQLite files are told apart.
 APPLICATION_ID = 0x544C4C54
@@ -66,6 +67,21 @@ def foreign_keys_off(conn: Connection) -> Iterator[None]:
 def foreign_key_violations(conn: Connection) -> list[str]:
     """The rows ``PRAGMA foreign_key_check`` reports, as readable lines."""
     return [str(tuple(row)) for row in conn.exec_driver_sql("PRAGMA foreign_key_check")]
+
+
+_DISK_REASONS = {
+    "database or disk is full": "the disk is full",
+    "attempt to write a readonly database": "the file is read-only",
+    "database is locked": "another program is using the file",
+    "disk I/O error": "the disk reported an error",
+    "unable to open database file": "the file cannot be reached",
+}
+
+
+def disk_reason(exc: DBAPIError) -> str | None:
+    """The researcher's words for a condition of the disk, or ``None`` for anything else."""
+    message = str(exc.orig) if exc.orig is not None else str(exc)
+    return _DISK_REASONS.get(message)
 
 
 def looks_like_sqlite(path: Path) -> bool:

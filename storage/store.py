@@ -16,6 +16,7 @@ from storage.repositories.codings import CodingRepo
 from storage.repositories.documents import DocumentRepo
 from storage.repositories.memos import MemoRepo
 from storage.repositories.people import CoderRepo, ProjectRepo
+from storage.sqlite import disk_reason
 
 
 class Tx:
@@ -51,10 +52,10 @@ class Store:
             with self._sessions.begin() as session:
                 yield Tx(session)
         except OperationalError as exc:
-            if _reason(exc) is None:
+            if disk_reason(exc) is None:
                 raise  # a bug, not a condition of the disk
             raise StorageError(
-                f"Tillit could not save to “{self._label}” ({_reason(exc)}); "
+                f"Tillit could not save to “{self._label}” ({disk_reason(exc)}); "
                 "nothing of this change was saved."
             ) from exc
 
@@ -68,21 +69,8 @@ class Store:
                 finally:
                     session.rollback()
         except OperationalError as exc:
-            if _reason(exc) is None:
+            if disk_reason(exc) is None:
                 raise
-            raise StorageError(f"Tillit could not read “{self._label}” ({_reason(exc)}).") from exc
-
-
-_REASONS = {
-    "database or disk is full": "the disk is full",
-    "attempt to write a readonly database": "the file is read-only",
-    "database is locked": "another program is using the file",
-    "disk I/O error": "the disk reported an error",
-    "unable to open database file": "the file cannot be reached",
-}
-
-
-def _reason(exc: OperationalError) -> str | None:
-    """The researcher's words for a condition of the disk, or ``None`` for anything else."""
-    message = str(exc.orig) if exc.orig is not None else str(exc)
-    return _REASONS.get(message)
+            raise StorageError(
+                f"Tillit could not read “{self._label}” ({disk_reason(exc)})."
+            ) from exc
