@@ -142,7 +142,10 @@ class CodingRow(Base):
 
     __tablename__ = "codings"
     __table_args__ = (
-        Index("ix_codings_document_start", "document_id", "start"),
+        # Covers the viewer's query, so that a document's spans are read from the index alone.
+        Index(
+            "ix_codings_document_spans", "document_id", "start", "end", "id", "code_id", "coder_id"
+        ),
         Index("ix_codings_code", "code_id"),
         Index("ix_codings_coder", "coder_id"),
         CheckConstraint('start >= 0 AND start < "end"', name="span"),
