@@ -1,196 +1,364 @@
-"""The main window: documents on the left, the text with its codings, and the code tree."""
+"""The main window: documents, the viewer, the code tree, segments, memos and definitions."""
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from pathlib import Path
 
-from PySide6.QtCore import QItemSelection, QSettings, Qt
-from PySide6.QtGui import (
-    QAction,
-    QBrush,
-    QColor,
-    QIcon,
-    QKeySequence,
-    QPixmap,
-    QTextCharFormat,
-    QTextCursor,
-)
-from PySide6.QtWidgets import (
-    QFileDialog,
-    QHeaderView,
-    QLabel,
-    QMainWindow,
-    QMessageBox,
-    QPlainTextEdit,
-    QSplitter,
-    QTableView,
-    QTextEdit,
-    QTreeWidget,
-    QTreeWidgetItem,
-)
+from PySide6.QtCore import QSettings, Qt, QTimer
+from PySide6.QtGui import QAction, QCloseEvent, QUndoStack
+from PySide6.QtWidgets import QDockWidget, QFileDialog, QLabel, QMainWindow, QMessageBox, QWidget
+from typing_extensions import override
 
-from app.document_list import DocumentListModel
-from app.text_offsets import OffsetMap
+from app.actions import ActionId, build_actions
+from app.code_tree.code_panel import CodePanel
+from app.code_tree.definition_panel import DefinitionPanel
+from app.coding_controller import CodingController
+from app.document_panel import DocumentPanel
+from app.events import ProjectEvents
+from app.import_runner import ImportRunner
+from app.memo_panel import MemoPanel
+from app.segments_panel import SegmentsPanel
+from app.viewer.document_view import DocumentView
+from app.workbench import Workbench
 from coding import queries
+from coding.changes import Changes
 from coding.errors import UserError
+from coding.importing import SUPPORTED_SUFFIXES
 from coding.project import Project
+from coding.records import MemoTarget, ParagraphRecord
 
 PROJECT_FILTER = "Tillit projects (*.tillit)"
+TRANSCRIPT_FILTER = "Transcripts (" + " ".join(f"*{s}" for s in SUPPORTED_SUFFIXES) + ")"
+RECENT_LIMIT = 8
+
+#: The lists and counts follow an edit this long after the text shows it, so that a burst of
+#: codings repaints the highlight at once and refreshes the lists once.
+REFRESH_DELAY_MS = 80
 
 
 class MainWindow(QMainWindow):
-    """A window on one open project."""
+    """A window on one open project (or none)."""
 
     def __init__(self, settings: QSettings) -> None:
         super().__init__()
-        self._settings = settings
+        self.settings = settings
         self.project: Project | None = None
+        self.workbench: Workbench | None = None
+        self.stack = QUndoStack(self)
+        self.events = ProjectEvents(self)
+        self._paragraphs: list[ParagraphRecord] = []
+        self._paragraph_starts: list[int] = []
+        self._imports: list[ImportRunner] = []
+        self._pending = Changes()
+        self._refresh_timer = QTimer(self)
+        self._refresh_timer.setSingleShot(True)
+        self._refresh_timer.setInterval(REFRESH_DELAY_MS)
+        self._refresh_timer.timeout.connect(self.flush_refresh)
         self.setWindowTitle("Tillit")
-        self.resize(1200, 760)
+        self.resize(1400, 880)
 
-        self.documents = DocumentListModel()
-        self.document_view = QTableView()
-        self.document_view.setModel(self.documents)
-        self.document_view.setSelectionBehavior(QTableView.SelectionBehavior.SelectRows)
-        self.document_view.setSelectionMode(QTableView.SelectionMode.SingleSelection)
-        self.document_view.verticalHeader().hide()
-        _stretch_first_column(self.document_view.horizontalHeader())
-        self.document_view.setWordWrap(False)
-        self.document_view.selectionModel().selectionChanged.connect(
-            self._on_documents_selection_changed
+        self.viewer = DocumentView()
+        self.documents = DocumentPanel()
+        self.codes = CodePanel()
+        self.definitions = DefinitionPanel()
+        self.segments = SegmentsPanel()
+        self.memos = MemoPanel()
+        self.setCentralWidget(self.viewer)
+        left, right = Qt.DockWidgetArea.LeftDockWidgetArea, Qt.DockWidgetArea.RightDockWidgetArea
+        bottom = Qt.DockWidgetArea.BottomDockWidgetArea
+        self._docks = {
+            "documents": self._dock("Documents", self.documents, left),
+            "codes": self._dock("Codes", self.codes, right),
+            "definition": self._dock("Code definition", self.definitions, right),
+            "segments": self._dock("Coded segments", self.segments, bottom),
+            "memo": self._dock("Memo", self.memos, bottom),
+        }
+        self.splitDockWidget(
+            self._docks["codes"], self._docks["definition"], Qt.Orientation.Vertical
+        )
+        self.splitDockWidget(
+            self._docks["segments"], self._docks["memo"], Qt.Orientation.Horizontal
         )
 
-        self.text_view = QPlainTextEdit()
-        self.text_view.setReadOnly(True)
-        self.text_view.setPlaceholderText("Choose a document on the left to read it.")
-
-        self.code_tree = QTreeWidget()
-        self.code_tree.setHeaderLabels(["Code", "Codings"])
-        _stretch_first_column(self.code_tree.header())
-
-        splitter = QSplitter(Qt.Orientation.Horizontal)
-        for widget in (self.document_view, self.text_view, self.code_tree):
-            splitter.addWidget(widget)
-        splitter.setSizes([320, 600, 280])
-        self.setCentralWidget(splitter)
-
+        self.actions_by_id = build_actions(self, self.stack)
+        self.coding = CodingController(
+            self.viewer,
+            self.codes,
+            self.memos,
+            self,
+            lambda text: self.statusBar().showMessage(text, 5000),
+        )
         self._project_label = QLabel()
         self._coder_label = QLabel()
-        self.statusBar().addWidget(self._project_label)
+        self._position_label = QLabel()
+        self.statusBar().addWidget(self._project_label, 1)
+        self.statusBar().addPermanentWidget(self._position_label)
         self.statusBar().addPermanentWidget(self._coder_label)
-        self._build_menu()
+        self._build_menus()
+        self._connect()
+        self._restore_layout()
+        self._set_workbench(None)
 
-    def _build_menu(self) -> None:
-        menu = self.menuBar().addMenu("&File")
-        for text, shortcut, slot in (
-            ("&New project…", QKeySequence.StandardKey.New, self._on_new_triggered),
-            ("&Open project…", QKeySequence.StandardKey.Open, self._on_open_triggered),
-            ("&Quit", QKeySequence.StandardKey.Quit, self.close),
-        ):
-            action = QAction(text, self)
-            action.setShortcut(shortcut)
-            action.triggered.connect(slot)
-            menu.addAction(action)
+    # --- building -------------------------------------------------------------------------
+
+    def _dock(self, title: str, widget: QWidget, area: Qt.DockWidgetArea) -> QDockWidget:
+        dock = QDockWidget(title, self)
+        dock.setObjectName(f"dock-{title}")
+        dock.setWidget(widget)
+        self.addDockWidget(area, dock)
+        return dock
+
+    def _build_menus(self) -> None:
+        a = self.actions_by_id
+        file_menu = self.menuBar().addMenu("&File")
+        file_menu.addActions([a[ActionId.NEW_PROJECT], a[ActionId.OPEN_PROJECT]])
+        self.recent_menu = file_menu.addMenu("Open &recent")
+        file_menu.addSeparator()
+        file_menu.addAction(a[ActionId.IMPORT_DOCUMENTS])
+        file_menu.addSeparator()
+        file_menu.addAction(a[ActionId.QUIT])
+        edit_menu = self.menuBar().addMenu("&Edit")
+        edit_menu.addActions([a[ActionId.UNDO], a[ActionId.REDO]])
+        code_menu = self.menuBar().addMenu("&Code")
+        coding_actions = [a[ActionId.CODE_SELECTION], a[ActionId.CODE_IN_VIVO]]
+        code_menu.addActions(coding_actions)
+        code_menu.addActions([a[ActionId.REMOVE_CODING_AT_CURSOR], a[ActionId.MEMO_AT_CURSOR]])
+        code_menu.addSeparator()
+        code_menu.addActions(self.codes.actions())
+        view_menu = self.menuBar().addMenu("&View")
+        view_menu.addActions(
+            [a[ActionId.FOCUS_DOCUMENTS], a[ActionId.FOCUS_TEXT], a[ActionId.FOCUS_CODES]]
+        )
+        view_menu.addSeparator()
+        for dock in self._docks.values():
+            view_menu.addAction(dock.toggleViewAction())
+        self.viewer.set_context_actions(coding_actions)
+        self._fill_recent_menu()
+
+    def _connect(self) -> None:
+        a = self.actions_by_id
+        a[ActionId.NEW_PROJECT].triggered.connect(self._on_new_triggered)
+        a[ActionId.OPEN_PROJECT].triggered.connect(self._on_open_triggered)
+        a[ActionId.IMPORT_DOCUMENTS].triggered.connect(self._on_import_triggered)
+        a[ActionId.QUIT].triggered.connect(self.close)
+        a[ActionId.CODE_SELECTION].triggered.connect(self.coding.code_selection)
+        a[ActionId.CODE_IN_VIVO].triggered.connect(self.coding.code_in_vivo)
+        a[ActionId.REMOVE_CODING_AT_CURSOR].triggered.connect(self.coding.remove_coding_at_cursor)
+        a[ActionId.MEMO_AT_CURSOR].triggered.connect(self.coding.memo_at_cursor)
+        a[ActionId.FOCUS_DOCUMENTS].triggered.connect(lambda: self._focus("documents"))
+        a[ActionId.FOCUS_CODES].triggered.connect(lambda: self._focus("codes"))
+        a[ActionId.FOCUS_TEXT].triggered.connect(self.viewer.text_view().setFocus)
+        self.events.changed.connect(self._on_events_changed)
+        self.documents.document_chosen.connect(self.show_document)
+        self.documents.files_dropped.connect(self.import_files)
+        self.codes.current_code_changed.connect(self._on_codes_current_code_changed)
+        self.segments.segment_activated.connect(self.show_document_at)
+        self.viewer.cursor_moved.connect(self._on_viewer_cursor_moved)
+        self.viewer.coding_clicked.connect(self._on_viewer_coding_clicked)
+
+    # --- projects -------------------------------------------------------------------------
 
     def open_project(self, path: Path) -> None:
-        """Open ``path`` (closing the current project); raises a researcher-facing error."""
+        """Open ``path`` instead of the current project; raises a researcher-facing error."""
         if self.project is not None and self.project.path == path.resolve():
             return
         project = Project.open(path)
         self.close_project()
         self.project = project
-        self._settings.setValue("project/last", str(project.path))
-        overview = queries.overview(project)
-        self.documents.set_documents(overview.documents)
-        self._fill_code_tree(overview.code_tree)
-        self.setWindowTitle(f"{project.path.stem} – Tillit")
-        self._project_label.setText(f"Project: {project.path}")
-        self._coder_label.setText(f"Coder: {project.current_coder().name}")
-        if overview.documents:
-            self.document_view.selectRow(0)
+        self._remember(project.path)
+        self._set_workbench(Workbench(project, self.stack, self.events, self, self.settings))
+        first = self.documents.model.rowCount() and self.documents.model.document_at(0).id
+        if first:
+            self.documents.select_document(first)
 
     def close_project(self) -> None:
-        if self.project is not None:
-            self.project.close()
-            self.project = None
-        self.documents.set_documents([])
-        self.code_tree.clear()
-        self.text_view.clear()
+        if self.project is None:
+            return
+        self.memos.save()
+        self._set_workbench(None)
+        self.project.close()
+        self.project = None
 
-    def _fill_code_tree(self, nodes: list[queries.CodeNode]) -> None:
-        self.code_tree.clear()
+    def _set_workbench(self, workbench: Workbench | None) -> None:
+        self._refresh_timer.stop()
+        self._pending = Changes()
+        self.workbench = workbench
+        self.stack.clear()
+        self.coding.workbench = workbench
+        for panel in (self.documents, self.codes, self.definitions, self.segments, self.memos):
+            panel.set_workbench(workbench)
+        self.viewer.clear()
+        self._paragraphs, self._paragraph_starts = [], []
+        project = workbench.project if workbench else None
+        self.setWindowTitle(f"{project.path.stem} – Tillit" if project else "Tillit")
+        self._project_label.setText(f"Project: {project.path}" if project else "No project open")
+        self._coder_label.setText(f"Coder: {project.current_coder().name}" if project else "")
+        self._position_label.setText("")
+        for action_id in (
+            ActionId.IMPORT_DOCUMENTS, ActionId.CODE_SELECTION, ActionId.CODE_IN_VIVO,
+            ActionId.REMOVE_CODING_AT_CURSOR, ActionId.MEMO_AT_CURSOR,
+        ):  # fmt: skip
+            self.actions_by_id[action_id].setEnabled(workbench is not None)
 
-        def add(parent: QTreeWidget | QTreeWidgetItem, node: queries.CodeNode) -> None:
-            item = QTreeWidgetItem([node.code.name, str(node.codings)])
-            pixmap = QPixmap(14, 14)
-            pixmap.fill(QColor(node.code.color))
-            item.setIcon(0, QIcon(pixmap))
-            item.setToolTip(0, node.code.brief_definition or node.path)
-            if isinstance(parent, QTreeWidget):
-                parent.addTopLevelItem(item)
-            else:
-                parent.addChild(item)
-            for child in node.children:
-                add(item, child)
+    def _remember(self, path: Path) -> None:
+        recent = [str(path)] + [p for p in self._recent() if p != str(path)]
+        self.settings.setValue("project/recent", recent[:RECENT_LIMIT])
+        self.settings.setValue("project/last", str(path))
+        self._fill_recent_menu()
 
-        for node in nodes:
-            add(self.code_tree, node)
-        self.code_tree.expandAll()
+    def _recent(self) -> list[str]:
+        value = self.settings.value("project/recent", [])
+        if isinstance(value, str):  # QSettings returns a lone item as a string
+            return [value]
+        return [str(v) for v in value] if isinstance(value, list) else []
+
+    def _fill_recent_menu(self) -> None:
+        self.recent_menu.clear()
+        for path in self._recent():
+            action = QAction(Path(path).name, self.recent_menu)
+            action.setStatusTip(path)
+            action.triggered.connect(lambda _=False, p=path: self._open_or_warn(Path(p)))
+            self.recent_menu.addAction(action)
+        self.recent_menu.setEnabled(bool(self._recent()))
+
+    def _open_or_warn(self, path: Path) -> None:
+        try:
+            self.open_project(path)
+        except UserError as exc:
+            QMessageBox.warning(self, "Open project", str(exc))
+
+    # --- documents ------------------------------------------------------------------------
 
     def show_document(self, document_id: int) -> None:
-        assert self.project is not None
+        if self.project is None or document_id == self.viewer.document_id():
+            return
         document = queries.document(self.project, document_id)
-        self.text_view.setPlainText(document.text)
-        offsets = OffsetMap(document.text)
-        selections = []
-        for coding in queries.document_codings(self.project, document_id):
-            selection = QTextEdit.ExtraSelection()
-            cursor = QTextCursor(self.text_view.document())
-            cursor.setPosition(offsets.to_qt(coding.start))
-            cursor.setPosition(offsets.to_qt(coding.end), QTextCursor.MoveMode.KeepAnchor)
-            char_format = QTextCharFormat()
-            color = QColor(coding.code_color)
-            color.setAlpha(140)
-            char_format.setBackground(QBrush(color))
-            char_format.setToolTip(f"{coding.code_name} ({coding.coder_name})")
-            selection.cursor = cursor
-            selection.format = char_format
-            selections.append(selection)
-        self.text_view.setExtraSelections(selections)
+        self._paragraphs = queries.paragraphs(self.project, document_id)
+        self._paragraph_starts = [p.start for p in self._paragraphs]
+        spans = queries.document_codings(self.project, document_id)
+        self.viewer.set_document(document_id, document.text, self._paragraphs, spans)
+        self.segments.show_document(document_id)
+        self.memos.show_memo(MemoTarget(document_id=document_id), f"the document “{document.name}”")
 
-    def _on_documents_selection_changed(
-        self, selected: QItemSelection, _old: QItemSelection
-    ) -> None:
-        indexes = selected.indexes()
-        if indexes:
-            self.show_document(self.documents.document_at(indexes[0].row()).id)
+    def show_document_at(self, document_id: int, start: int, end: int) -> None:
+        self.documents.select_document(document_id)
+        self.show_document(document_id)
+        if start >= 0:
+            self.viewer.select_span(start, end)
+            self.viewer.text_view().setFocus()
+
+    def import_files(self, paths: list[Path]) -> ImportRunner | None:
+        """Import files off the GUI thread, with a progress dialog that can be cancelled."""
+        if self.workbench is None or not paths:
+            return None
+        runner = ImportRunner(self.workbench, paths)
+        self._imports.append(runner)
+        runner.finished.connect(lambda _ok, r=runner: self._imports.remove(r))
+        runner.start()
+        return runner
+
+    # --- reacting to edits ----------------------------------------------------------------
+
+    def _on_events_changed(self, changes: Changes) -> None:
+        if self.project is None:
+            return
+        current = self.viewer.document_id()
+        if current is not None and (
+            current in changes.documents or changes.codes or changes.code_tree
+        ):
+            self.viewer.update_spans(queries.document_codings(self.project, current))
+        self._pending = self._pending | changes
+        self._refresh_timer.start()
+
+    def flush_refresh(self) -> None:
+        """Bring the lists, the code tree and the side panels up to date with recent edits."""
+        self._refresh_timer.stop()
+        changes, self._pending = self._pending, Changes()
+        if self.project is None or changes == Changes():
+            return
+        for panel in (self.documents, self.codes, self.definitions, self.segments, self.memos):
+            panel.refresh(changes)
+        current = self.viewer.document_id()
+        if (
+            changes.document_list
+            and current is not None
+            and self.documents.model.row_of(current) is None  # its import was undone
+        ):
+            self.viewer.clear()
+
+    def _on_codes_current_code_changed(self, code_id: int) -> None:
+        self.definitions.show_code(code_id if code_id >= 0 else None)
+        if code_id >= 0:
+            self.segments.show_code(code_id)
+
+    def _on_viewer_coding_clicked(self, coding_id: int) -> None:
+        span = next((s for s in self.viewer.spans() if s.id == coding_id), None)
+        if span is not None:
+            self.memos.show_memo(MemoTarget(coding_id=coding_id), f"the coding “{span.code_name}”")
+
+    def _on_viewer_cursor_moved(self, position: int) -> None:
+        if not self._paragraphs:
+            self._position_label.setText(f"Character {position:,}")
+            return
+        index = max(0, bisect_right(self._paragraph_starts, position) - 1)
+        paragraph = self._paragraphs[index]
+        speaker = f" · {paragraph.speaker}" if paragraph.speaker else ""
+        count = len(self._paragraphs)
+        self._position_label.setText(
+            f"Paragraph {index + 1:,} of {count:,}{speaker} · character {position:,}"
+        )
+
+    def _focus(self, name: str) -> None:
+        self._docks[name].show()
+        self._docks[name].raise_()
+        (self.documents.table if name == "documents" else self.codes).setFocus()
+
+    # --- menus ----------------------------------------------------------------------------
 
     def _on_new_triggered(self) -> None:
         name, _ = QFileDialog.getSaveFileName(self, "New project", "", PROJECT_FILTER)
         if not name:
             return
         try:
-            Project.create(Path(name)).close()
-            self.open_project(Path(name).with_suffix(".tillit"))
+            created = Project.create(Path(name))
+            path = created.path
+            created.close()
+            self.open_project(path)
         except UserError as exc:
             QMessageBox.warning(self, "New project", str(exc))
 
     def _on_open_triggered(self) -> None:
         name, _ = QFileDialog.getOpenFileName(self, "Open project", "", PROJECT_FILTER)
-        if not name:
+        if name:
+            self._open_or_warn(Path(name))
+
+    def _on_import_triggered(self) -> None:
+        names, _ = QFileDialog.getOpenFileNames(self, "Import documents", "", TRANSCRIPT_FILTER)
+        self.import_files([Path(n) for n in names])
+
+    # --- layout ---------------------------------------------------------------------------
+
+    def _restore_layout(self) -> None:
+        geometry = self.settings.value("window/geometry")
+        state = self.settings.value("window/state")
+        if geometry is not None:
+            self.restoreGeometry(geometry)
+        if state is not None and self.restoreState(state):
             return
-        try:
-            self.open_project(Path(name))
-        except UserError as exc:
-            QMessageBox.warning(self, "Open project", str(exc))
+        docks = self._docks
+        self.resizeDocks(
+            [docks["documents"], docks["codes"]], [330, 360], Qt.Orientation.Horizontal
+        )
+        self.resizeDocks([docks["segments"]], [250], Qt.Orientation.Vertical)
+        self.resizeDocks([docks["codes"], docks["definition"]], [380, 300], Qt.Orientation.Vertical)
 
-    def closeEvent(self, event: object) -> None:  # noqa: N802 - Qt override
+    def save_layout(self) -> None:
+        self.settings.setValue("window/geometry", self.saveGeometry())
+        self.settings.setValue("window/state", self.saveState())
+
+    @override
+    def closeEvent(self, event: QCloseEvent) -> None:
+        self.save_layout()
         self.close_project()
-        super().closeEvent(event)  # type: ignore[arg-type]
-
-
-def _stretch_first_column(header: QHeaderView) -> None:
-    """Names take the room; the small columns fit their contents."""
-    header.setStretchLastSection(False)
-    header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-    header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        super().closeEvent(event)

@@ -1,4 +1,4 @@
-"""Commands that edit the codebook: add, rename, recolour, move, edit and delete codes."""
+"""Commands that edit the codebook: add, rename, recolour, move, edit, delete and merge codes."""
 
 from __future__ import annotations
 
@@ -9,7 +9,9 @@ from typing import Any
 from coding.changes import Changes
 from coding.errors import CodingError, NameConflictError
 from coding.project import Project
+from storage.records import CodeRecord, MemoRecord
 from storage.repositories.codes import DEFINITION_FIELDS
+from storage.repositories.memos import MemoTarget
 from storage.repositories.rows import Snapshot
 from storage.store import Tx
 
@@ -267,6 +269,181 @@ class DeleteCode:
             tx.codes.restore(self._snapshot)
         documents = frozenset(row["document_id"] for row in self._snapshot["codings"])
         return Changes(code_tree=True, documents=documents)
+
+
+@dataclass(frozen=True)
+class MergeImpact:
+    """What merging one code into another moves, and what it drops as duplicates."""
+
+    codings: int  # codings that move to the target
+    duplicates: int  # codings the target already has (same document, coder and span)
+    subcodes: int  # the source's direct subcodes, which move under the target
+
+    def describe(self, source: str, target: str) -> str:
+        moved = [_count(self.codings, "coding")]
+        if self.subcodes:
+            moved.append(_count(self.subcodes, "subcode"))
+        text = f"Merging “{source}” into “{target}” moves {' and '.join(moved)} to “{target}”"
+        if self.duplicates:
+            text += f", drops {_count(self.duplicates, 'coding')} that “{target}” already has,"
+        return f"{text} and deletes “{source}”."
+
+
+@dataclass
+class _MergePlan:
+    source: CodeRecord
+    target: CodeRecord
+    children: list[CodeRecord]
+    moves: list[int]  # source codings that move to the target
+    duplicates: list[tuple[int, int]]  # (source coding, the target's identical coding)
+    documents: frozenset[int]
+
+
+@dataclass
+class MergeCodes:
+    """Merge code ``source_id`` into ``target_id``, then delete the source.
+
+    The source's codings move to the target, except those the target already has (same
+    document, coder, start and end), which are dropped; a memo on a dropped coding is carried
+    to the target's identical coding. The source's subcodes move under the target, after its
+    own. The source's memo is appended to the target's (or becomes it). Undo puts back every
+    code, coding and memo with its id and UUID (memo texts are rewritten, so their
+    ``updated_at`` is the time of the undo).
+    """
+
+    project: Project
+    source_id: int
+    target_id: int
+    _names: tuple[str, str] = field(default=("", ""), init=False, repr=False)
+    _children: list[tuple[int, int]] = field(default_factory=list, init=False, repr=False)
+    _moved: list[int] = field(default_factory=list, init=False, repr=False)
+    _memos: list[tuple[MemoTarget, MemoRecord | None]] = field(
+        default_factory=list, init=False, repr=False
+    )
+    _documents: frozenset[int] = field(default=frozenset(), init=False, repr=False)
+    _snapshot: dict[str, Snapshot] | None = field(default=None, init=False, repr=False)
+
+    @property
+    def label(self) -> str:
+        source, target = self._names
+        return f"Merge code “{source}” into “{target}”" if source else "Merge codes"
+
+    def impact(self) -> MergeImpact:
+        """What the merge would move and drop (ask before ``do()``).
+
+        Raises the :class:`CodingError` (or :class:`NameConflictError`) that ``do()`` would.
+        """
+        with self.project.read() as tx:
+            plan = self._plan(tx)
+        return MergeImpact(len(plan.moves), len(plan.duplicates), len(plan.children))
+
+    def do(self) -> Changes:
+        with self.project.transaction() as tx:
+            plan = self._plan(tx)
+            self._names = (plan.source.name, plan.target.name)
+            self._documents = plan.documents
+            siblings = tx.codes.children(self.target_id)
+            first = max((c.position for c in siblings), default=-1) + 1
+            self._children = [(child.id, child.position) for child in plan.children]
+            for offset, child in enumerate(plan.children):
+                tx.codes.move(child.id, self.target_id, first + offset)
+            for coding_id in plan.moves:
+                tx.codings.update(coding_id, code_id=self.target_id)
+            self._moved = plan.moves
+            # Read the memos to carry before the delete takes them with the source.
+            carried = [(MemoTarget(code_id=self.target_id), MemoTarget(code_id=self.source_id))]
+            carried += [
+                (MemoTarget(coding_id=kept), MemoTarget(coding_id=dropped))
+                for dropped, kept in plan.duplicates
+            ]
+            memos = [(where, tx.memos.get(source)) for where, source in carried]
+            self._snapshot = tx.codes.snapshot([self.source_id])
+            tx.codes.delete(self.source_id)
+            self._memos = []
+            for where, memo in memos:
+                if memo is not None:
+                    self._memos.append((where, tx.memos.get(where)))
+                    _carry_memo(tx, where, memo)
+        return self._changes()
+
+    def undo(self) -> Changes:
+        assert self._snapshot is not None
+        with self.project.transaction() as tx:
+            for where, before in reversed(self._memos):
+                if before is None:
+                    tx.memos.delete(where)
+                else:
+                    _put_memo(tx, where, before)
+            tx.codes.restore(self._snapshot)
+            for coding_id in self._moved:
+                tx.codings.update(coding_id, code_id=self.source_id)
+            for child_id, position in self._children:  # in their order, so positions hold
+                tx.codes.move(child_id, self.source_id, position)
+        return self._changes()
+
+    def _changes(self) -> Changes:
+        return Changes(
+            code_tree=True,
+            codes=frozenset({self.target_id}),
+            documents=self._documents,
+            memos=bool(self._memos),
+        )
+
+    def _plan(self, tx: Tx) -> _MergePlan:
+        source = tx.codes.get(self.source_id)
+        target = tx.codes.get(self.target_id)
+        if source.id == target.id:
+            raise CodingError(f"“{source.name}” cannot be merged into itself.")
+        if target.id in tx.codes.subtree_ids(source.id):
+            raise CodingError(f"“{source.name}” cannot be merged into its own subcode.")
+        children = tx.codes.children(source.id)
+        taken = {code.name.casefold() for code in tx.codes.children(target.id)}
+        clashes = [child.name for child in children if child.name.casefold() in taken]
+        if clashes:
+            names = ", ".join(f"“{name}”" for name in clashes)
+            raise NameConflictError(
+                f"“{target.name}” already has subcodes called {names}; rename "
+                f"{'it' if len(clashes) == 1 else 'them'} in “{source.name}” before merging."
+            )
+        codings = tx.codings.details(code_ids=[source.id])
+        if codings and not target.codable:
+            raise CodingError(
+                f"“{target.name}” is a folder of codes, so it cannot take the codings of "
+                f"“{source.name}”; merge into one of its codes, or make it codable first."
+            )
+        existing = {
+            (c.document_id, c.coder_id, c.start, c.end): c.id
+            for c in tx.codings.details(code_ids=[target.id])
+        }
+        moves: list[int] = []
+        duplicates: list[tuple[int, int]] = []
+        for coding in codings:
+            kept = existing.get((coding.document_id, coding.coder_id, coding.start, coding.end))
+            if kept is None:
+                moves.append(coding.id)
+            else:
+                duplicates.append((coding.id, kept))
+        documents = frozenset(c.document_id for c in codings)
+        return _MergePlan(source, target, children, moves, duplicates, documents)
+
+
+def _carry_memo(tx: Tx, where: MemoTarget, memo: MemoRecord) -> None:
+    """Append ``memo`` to the memo on ``where``, or make it that memo (keeping its UUID)."""
+    current = tx.memos.get(where)
+    if current is None:
+        _put_memo(tx, where, memo)
+        return
+    text = "\n\n".join(part for part in (current.text.rstrip(), memo.text.strip()) if part)
+    title = current.title or memo.title
+    tx.memos.put(where, text, title=title, coder_id=current.coder_id, uuid=current.uuid)
+
+
+def _put_memo(tx: Tx, where: MemoTarget, memo: MemoRecord) -> None:
+    tx.memos.put(where, memo.text, title=memo.title, coder_id=memo.coder_id, uuid=memo.uuid)
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}{'' if n == 1 else 's'}"
 
 
 def _definitions(values: dict[str, str]) -> dict[str, str]:

@@ -1,4 +1,4 @@
-"""Commands that apply and remove codings, and edit memos."""
+"""Commands that apply, remove and recode codings, and edit memos."""
 
 from __future__ import annotations
 
@@ -150,6 +150,56 @@ class RemoveCoding:
         with self.project.transaction() as tx:
             tx.codings.restore(self._snapshot)
         return Changes(documents=frozenset({self._document_id}))
+
+
+@dataclass
+class ChangeCodingCode:
+    """Give a coding another code, keeping its passage, coder, memo and UUID; undo reverts it.
+
+    Refuses a folder (a code that is not codable) and a code the same coder already applied to
+    the same passage.
+    """
+
+    project: Project
+    coding_id: int
+    code_id: int
+    _old_code_id: int | None = field(default=None, init=False, repr=False)
+    _document_id: int = field(default=0, init=False, repr=False)
+    _name: str = field(default="", init=False, repr=False)
+
+    @property
+    def label(self) -> str:
+        return f"Change code to “{self._name}”" if self._name else "Change the coding's code"
+
+    def do(self) -> Changes:
+        with self.project.transaction() as tx:
+            coding = tx.codings.get(self.coding_id)
+            code = tx.codes.get(self.code_id)
+            if not code.codable:
+                raise CodingError(f"“{code.name}” is a folder of codes; choose one of its codes.")
+            duplicate = tx.codings.find(
+                coding.document_id, code.id, coding.coder_id, coding.start, coding.end
+            )
+            if coding.code_id == code.id or duplicate is not None:
+                raise CodingError(f"This passage already has the code “{code.name}”.")
+            self._name = code.name
+            self._old_code_id = coding.code_id
+            self._document_id = coding.document_id
+            tx.codings.update(self.coding_id, code_id=code.id)
+        return self._changes()
+
+    def undo(self) -> Changes:
+        assert self._old_code_id is not None
+        with self.project.transaction() as tx:
+            tx.codings.update(self.coding_id, code_id=self._old_code_id)
+        return self._changes()
+
+    def _changes(self) -> Changes:
+        assert self._old_code_id is not None
+        return Changes(
+            documents=frozenset({self._document_id}),
+            codes=frozenset({self._old_code_id, self.code_id}),
+        )
 
 
 @dataclass

@@ -42,6 +42,12 @@ def documents(project: Project) -> list[DocumentSummary]:
         return tx.documents.summaries()
 
 
+def document_cases(project: Project) -> dict[int, list[str]]:
+    """The names of the cases each document belongs to (documents in no case are absent)."""
+    with project.read() as tx:
+        return tx.cases.cases_of_documents()
+
+
 def document(project: Project, document_id: int) -> DocumentRecord:
     """One document with its full text."""
     with project.read() as tx:

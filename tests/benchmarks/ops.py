@@ -18,6 +18,7 @@ from coding.importing import ImportDocuments
 from coding.project import Project, find_code, resolve_document
 from coding.records import CodingSpan
 from storage.store import Tx
+from tests.benchmarks import gui_ops
 from tests.benchmarks.build import copy_project, count_codes
 from tests.benchmarks.codebook_plan import MAX_SPAN, MIN_SPAN
 from tests.benchmarks.corpus import Corpus
@@ -68,6 +69,7 @@ class Op:
     repeat: int
     run: Callable[[Corpus, Path, int, Stopwatch], dict[str, int]]
     repeat_l: int | None = None  # fewer runs at size L where one run takes seconds
+    reference: str | None = None  # the op this one is compared with in the same run (BENCH.md)
 
     def default_repeat(self, size: str) -> int:
         return self.repeat_l if size == "L" and self.repeat_l is not None else self.repeat
@@ -163,6 +165,8 @@ OPS = (
     Op("open_project", 10, open_project),
     Op("read_document_codings", 20, read_document_codings),
     Op("apply_coding", 20, apply_coding),
+    Op("show_plain_text", 20, gui_ops.show_plain_text),
+    Op("show_document", 20, gui_ops.show_document, reference="show_plain_text"),
 )
 
 

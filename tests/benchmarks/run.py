@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import statistics
 import sys
 from pathlib import Path
 from typing import TextIO
@@ -43,15 +44,25 @@ def main(argv: list[str] | None = None) -> int:
     project = ensure_project(corpus)
     progress("warming up")
     warm_up(corpus)
+    wanted = set(args.only or ()) | {op.reference for op in OPS if op.name in (args.only or ())}
+    medians: dict[str, float] = {}
     for op in OPS:
-        if args.only and op.name not in args.only:
+        if args.only and op.name not in wanted:
             continue
         repeat = args.repeat or op.default_repeat(args.size)
         progress(f"{op.name}: {repeat} run{'s' if repeat != 1 else ''}")
         watch = Stopwatch()
         counts = op.run(corpus, project, repeat, watch)
-        result = Result(op.name, args.size, watch.times_ns, counts)
-        print(json.dumps(result.line(), ensure_ascii=False), file=results, flush=True)
+        line = Result(op.name, args.size, watch.times_ns, counts).line()
+        medians[op.name] = statistics.median(watch.times_ns) / 1e6
+        if op.reference is not None and op.reference in medians:
+            reference = medians[op.reference]
+            line |= {
+                "reference": op.reference,
+                "reference_median_ms": round(reference, 3),
+                "ratio": round(medians[op.name] / reference, 3),
+            }
+        print(json.dumps(line, ensure_ascii=False), file=results, flush=True)
     return 0
 
 

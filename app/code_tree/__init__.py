@@ -1,0 +1,1 @@
+"""The code tree panel, its model, dialogs and the codebook definition editor."""
