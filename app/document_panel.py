@@ -41,6 +41,14 @@ class DocumentListModel(QAbstractTableModel):
         self._cases = cases
         self.endResetModel()
 
+    def update_documents(self, rows: list[DocumentSummary]) -> None:
+        """Show new counts for some documents, keeping the rows."""
+        for document in rows:
+            row = self.row_of(document.id)
+            if row is not None and self._rows[row] != document:
+                self._rows[row] = document
+                self.dataChanged.emit(self.index(row, 0), self.index(row, len(_HEADERS) - 1))
+
     def document_at(self, row: int) -> DocumentSummary:
         return self._rows[row]
 
@@ -164,8 +172,11 @@ class DocumentPanel(QWidget):
         self.table.setSortingEnabled(False)
         header = self.table.horizontalHeader()
         header.setStretchLastSection(False)
-        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        # Fixed widths: sizing to contents asks every row of a 200-document list on each change.
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        header.resizeSection(1, 70)
+        header.resizeSection(2, 70)
         self.table.selectionModel().selectionChanged.connect(self._on_table_selection_changed)
         self.table.files_dropped.connect(self.files_dropped)
         self.table.setToolTip("Drop transcript files here to import them.")
@@ -181,11 +192,15 @@ class DocumentPanel(QWidget):
         self.setEnabled(workbench is not None)
 
     def refresh(self, changes: Changes) -> None:
-        if changes.document_list or changes.documents or changes.cases or changes.code_tree:
+        if changes.document_list or changes.cases or changes.code_tree:
             current = self.current_document_id()
             self._reload()
             if current is not None:
                 self.select_document(current, emit=False)
+        elif changes.documents and self._workbench is not None:
+            self.model.update_documents(
+                queries.documents(self._workbench.project, changes.documents)
+            )
 
     def current_document_id(self) -> int | None:
         rows = self.table.selectionModel().selectedRows()

@@ -264,12 +264,26 @@ class MainWindow(QMainWindow):
         if self.project is None:
             return
         current = self.viewer.document_id()
-        if current is not None and (
-            current in changes.documents or changes.codes or changes.code_tree
-        ):
-            self.viewer.update_spans(queries.document_codings(self.project, current))
+        if current is not None:
+            self._update_viewer(current, changes)
         self._pending = self._pending | changes
         self._refresh_timer.start()
+
+    def _update_viewer(self, document_id: int, changes: Changes) -> None:
+        """Show an edit's codings in the viewer, re-reading only what the edit touched."""
+        assert self.project is not None
+        if (
+            changes.code_tree
+            or changes.codes
+            or (document_id in changes.documents and not changes.codings)
+        ):
+            self.viewer.update_spans(queries.document_codings(self.project, document_id))
+        elif changes.codings:
+            fresh = queries.document_codings(self.project, document_id, changes.codings)
+            kept = [span for span in self.viewer.spans() if span.id not in changes.codings]
+            if fresh or len(kept) != len(self.viewer.spans()):
+                spans = sorted(kept + fresh, key=lambda s: (s.start, s.end, s.id))
+                self.viewer.update_spans(spans)
 
     def flush_refresh(self) -> None:
         """Bring the lists, the code tree and the side panels up to date with recent edits."""

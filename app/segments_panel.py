@@ -40,6 +40,9 @@ class SegmentTableModel(QAbstractTableModel):
         self._paths = paths
         self.endResetModel()
 
+    def rows(self) -> list[CodingDetail]:
+        return list(self._rows)
+
     def segment_at(self, row: int) -> CodingDetail:
         return self._rows[row]
 
@@ -136,8 +139,27 @@ class SegmentsPanel(QWidget):
         self._reload()
 
     def refresh(self, changes: Changes) -> None:
-        if changes.documents or changes.code_tree or changes.codes or changes.memos:
+        if changes.code_tree or changes.codes or changes.document_list:
             self._reload()
+        elif changes.codings:
+            self._update(changes.codings)
+
+    def _update(self, coding_ids: frozenset[int]) -> None:
+        """Re-read only the codings an edit touched (added, removed, recoded, annotated)."""
+        if self._workbench is None or (self._code_id is None and self._document_id is None):
+            return
+        project = self._workbench.project
+        fresh = queries.codings(
+            project,
+            document_id=self._document_id,
+            code_id=self._code_id,
+            include_children=self.with_subcodes.isChecked(),
+            coding_ids=coding_ids,
+        )
+        kept = [row for row in self.model.rows() if row.id not in coding_ids]
+        rows = sorted(kept + fresh, key=lambda r: (r.document_id, r.start, r.end, r.id))
+        self.model.set_segments(rows, queries.paths(project))
+        self._show_title()
 
     def _reload(self) -> None:
         if self._workbench is None or (self._code_id is None and self._document_id is None):
@@ -164,7 +186,8 @@ class SegmentsPanel(QWidget):
         if self._code_id is not None:
             where = f"coded “{queries.paths(project).get(self._code_id, '')}”"
         else:
-            where = f"in “{queries.document(project, self._document_id or 0).name}”"
+            found = queries.documents(project, [self._document_id or 0])
+            where = f"in “{found[0].name}”" if found else ""
         self.title.setText(f"{count:,} segment{'s' if count != 1 else ''} {where}")
 
     def _on_table_activated(self, index: QModelIndex) -> None:

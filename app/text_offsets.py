@@ -5,7 +5,10 @@ Tillit stores code points ("a😀b": ``b`` at 2); Qt counts UTF-16 units (``b`` 
 
 from __future__ import annotations
 
+import re
 from bisect import bisect_right
+
+_ASTRAL = re.compile("[\U00010000-\U0010ffff]")
 
 
 class OffsetMap:
@@ -13,7 +16,7 @@ class OffsetMap:
 
     def __init__(self, text: str) -> None:
         # Code-point positions of the characters outside the Basic Multilingual Plane.
-        self._astral = [i for i, ch in enumerate(text) if ord(ch) > 0xFFFF]
+        self._astral = [match.start() for match in _ASTRAL.finditer(text)]
         # Their UTF-16 positions, each one unit further than the code-point count says.
         self._astral_utf16 = [i + n for n, i in enumerate(self._astral)]
 

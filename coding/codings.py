@@ -16,14 +16,18 @@ from storage.store import Tx
 Span = tuple[int, int]
 
 
-def check_span(text: str, start: int, end: int) -> None:
-    """Refuse an empty span or one outside ``text`` (code points, end exclusive)."""
+#: Up to this many spans, each passage is read alone rather than the whole document's text.
+_FEW_SPANS = 8
+
+
+def check_span(length: int, start: int, end: int) -> None:
+    """Refuse an empty span or one outside a text of ``length`` code points (end exclusive)."""
     if not 0 <= start < end:
         raise InvalidSpanError("Select some text before applying a code.")
-    if end > len(text):
+    if end > length:
         raise InvalidSpanError(
             f"The passage {start}:{end} runs past the end of the document, "
-            f"which has {len(text)} characters."
+            f"which has {length} characters."
         )
 
 
@@ -62,16 +66,22 @@ class ApplyCoding:
                 tx.codings.restore(self._snapshot)
             else:
                 self._first_do(tx)
+        return self._changes()
+
+    def _changes(self) -> Changes:
         return Changes(
             documents=frozenset({self.document_id}),
-            codes=frozenset({self.code_id}) if self.code_id else frozenset(),
+            codings=frozenset(self.coding_ids),
+            counted=frozenset({self.code_id}) if self.code_id else frozenset(),
             code_tree=bool(self.created_codes),
         )
 
     def _first_do(self, tx: Tx) -> None:
-        text = tx.documents.text(self.document_id)
+        length = tx.documents.length(self.document_id)
         for start, end in self.spans:
-            check_span(text, start, end)
+            check_span(length, start, end)
+        # A click codes one passage: read it alone, not a 200,000-character transcript.
+        text = tx.documents.text(self.document_id) if len(self.spans) > _FEW_SPANS else None
         code_id = self.code_id if self.code_id is not None else self._code_for_path(tx)
         code = tx.codes.get(code_id)
         if not code.codable:
@@ -87,7 +97,9 @@ class ApplyCoding:
                 coder_id=coder_id,
                 start=start,
                 end=end,
-                text=text[start:end],
+                text=text[start:end]
+                if text is not None
+                else tx.documents.passage(self.document_id, start, end),
             )
             if self.memo.strip():
                 tx.memos.put(MemoTarget(coding_id=coding_id), self.memo, coder_id=coder_id)
@@ -117,11 +129,7 @@ class ApplyCoding:
             if self.created_codes:
                 self._code_snapshot = tx.codes.snapshot(self.created_codes)
                 tx.codes.delete(self.created_codes[0])
-        return Changes(
-            documents=frozenset({self.document_id}),
-            codes=frozenset({self.code_id}) if self.code_id else frozenset(),
-            code_tree=bool(self.created_codes),
-        )
+        return self._changes()
 
 
 @dataclass
@@ -132,6 +140,7 @@ class RemoveCoding:
     coding_id: int
     _snapshot: dict[str, Snapshot] | None = field(default=None, init=False, repr=False)
     _document_id: int = field(default=0, init=False)
+    _code_id: int = field(default=0, init=False)
 
     @property
     def label(self) -> str:
@@ -140,16 +149,23 @@ class RemoveCoding:
     def do(self) -> Changes:
         with self.project.transaction() as tx:
             coding = tx.codings.get(self.coding_id)
-            self._document_id = coding.document_id
+            self._document_id, self._code_id = coding.document_id, coding.code_id
             self._snapshot = tx.codings.snapshot([self.coding_id])
             tx.codings.delete([self.coding_id])
-        return Changes(documents=frozenset({self._document_id}))
+        return self._changes()
 
     def undo(self) -> Changes:
         assert self._snapshot is not None
         with self.project.transaction() as tx:
             tx.codings.restore(self._snapshot)
-        return Changes(documents=frozenset({self._document_id}))
+        return self._changes()
+
+    def _changes(self) -> Changes:
+        return Changes(
+            documents=frozenset({self._document_id}),
+            codings=frozenset({self.coding_id}),
+            counted=frozenset({self._code_id}),
+        )
 
 
 @dataclass
@@ -198,7 +214,8 @@ class ChangeCodingCode:
         assert self._old_code_id is not None
         return Changes(
             documents=frozenset({self._document_id}),
-            codes=frozenset({self._old_code_id, self.code_id}),
+            codings=frozenset({self.coding_id}),
+            counted=frozenset({self._old_code_id, self.code_id}),
         )
 
 
@@ -239,8 +256,8 @@ class EditMemo:
             tx.memos.delete(self.target)
 
     def _changes(self) -> Changes:
-        documents = frozenset({self.target.document_id}) if self.target.document_id else frozenset()
-        return Changes(memos=True, documents=documents)
+        coding_id = self.target.coding_id
+        return Changes(memos=True, codings=frozenset({coding_id}) if coding_id else frozenset())
 
 
 def _check_target(tx: Tx, target: MemoTarget) -> None:

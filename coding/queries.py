@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from coding.project import Project, code_paths
@@ -36,10 +37,10 @@ class ProjectOverview:
     code_tree: list[CodeNode]
 
 
-def documents(project: Project) -> list[DocumentSummary]:
-    """Every document in list order, with its size and number of codings."""
+def documents(project: Project, ids: Iterable[int] | None = None) -> list[DocumentSummary]:
+    """Every document (or those of ``ids``) in list order, with size and number of codings."""
     with project.read() as tx:
-        return tx.documents.summaries()
+        return tx.documents.summaries(ids)
 
 
 def document_cases(project: Project) -> dict[int, list[str]]:
@@ -85,10 +86,18 @@ def coders(project: Project) -> list[CoderRecord]:
         return tx.coders.all()
 
 
-def document_codings(project: Project, document_id: int) -> list[CodingSpan]:
-    """A document's codings in text order, each with its code, colour, coder and memo."""
+def document_codings(
+    project: Project, document_id: int, coding_ids: Iterable[int] | None = None
+) -> list[CodingSpan]:
+    """A document's codings (all, or those of ``coding_ids`` still there) in text order."""
     with project.read() as tx:
-        return tx.codings.spans(document_id)
+        return tx.codings.spans(document_id, coding_ids)
+
+
+def coding_counts(project: Project, code_ids: Iterable[int]) -> dict[int, int]:
+    """The number of codings of each code in ``code_ids``."""
+    with project.read() as tx:
+        return tx.codes.coding_counts(code_ids)
 
 
 def codings(
@@ -98,13 +107,16 @@ def codings(
     code_id: int | None = None,
     include_children: bool = False,
     coder_id: int | None = None,
+    coding_ids: Iterable[int] | None = None,
 ) -> list[CodingDetail]:
-    """Codings filtered by document, code (optionally with its descendants) and coder."""
+    """Codings filtered by document, code (optionally with its descendants), coder and ids."""
     with project.read() as tx:
         code_ids: list[int] | None = None
         if code_id is not None:
             code_ids = tx.codes.subtree_ids(code_id) if include_children else [code_id]
-        return tx.codings.details(document_id=document_id, code_ids=code_ids, coder_id=coder_id)
+        return tx.codings.details(
+            document_id=document_id, code_ids=code_ids, coder_id=coder_id, coding_ids=coding_ids
+        )
 
 
 def memo(project: Project, target: MemoTarget) -> MemoRecord | None:

@@ -98,6 +98,19 @@ class CodeTreeModel(QAbstractItemModel):
                 self._announce(code_id, Column.CODE, Column.CODINGS)
         return False
 
+    def update_counts(self, counts: dict[int, int]) -> None:
+        """Show new numbers of codings for some codes, and the totals of their ancestors."""
+        for code_id, count in counts.items():
+            node = self._nodes.get(code_id)
+            if node is None or node.codings == count:
+                continue
+            delta, node.codings = count - node.codings, count
+            ancestor: int | None = code_id
+            while ancestor is not None:
+                self._totals[ancestor] += delta
+                self._announce(ancestor, Column.CODINGS, Column.CODINGS)
+                ancestor = self._parents.get(ancestor)
+
     def needs_reset(self, roots: list[CodeNode]) -> bool:
         """Whether showing ``roots`` adds, removes or moves codes (and so resets the model)."""
         return _shape(roots) != self._shape

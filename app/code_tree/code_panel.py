@@ -127,7 +127,12 @@ class CodePanel(QWidget):
 
     def refresh(self, changes: Changes) -> None:
         """Re-read the tree after an edit that touched codes or codings, keeping the view."""
-        if self._workbench is None or not (changes.code_tree or changes.codes or changes.documents):
+        if self._workbench is None:
+            return
+        if not (changes.code_tree or changes.codes or changes.document_list):
+            if changes.counted:  # codings added or removed: only their codes' counts move
+                counts = queries.coding_counts(self._workbench.project, changes.counted)
+                self.model.update_counts(counts)
             return
         roots = queries.code_tree(self._workbench.project)
         if not self.model.needs_reset(roots):

@@ -145,12 +145,19 @@ class CodeRepo:
             ids.extend(frontier)
         return ids
 
-    def coding_counts(self) -> dict[int, int]:
-        """How many codings each code has (codes without codings are absent)."""
-        rows = self._session.execute(
-            select(CodingRow.code_id, func.count()).group_by(CodingRow.code_id)
-        )
-        return {code_id: n for code_id, n in rows}
+    def coding_counts(self, code_ids: Iterable[int] | None = None) -> dict[int, int]:
+        """How many codings each code has (all codes, or those of ``code_ids``).
+
+        Codes without codings are absent from the full count and 0 in a count by ids.
+        """
+        query = select(CodingRow.code_id, func.count()).group_by(CodingRow.code_id)
+        if code_ids is None:
+            return {code_id: n for code_id, n in self._session.execute(query)}
+        wanted = list(code_ids)
+        counts = dict.fromkeys(wanted, 0)
+        for code_id, n in self._session.execute(query.where(CodingRow.code_id.in_(wanted))):
+            counts[code_id] = n
+        return counts
 
     def snapshot(self, code_ids: Iterable[int]) -> dict[str, Snapshot]:
         """The codes with their codings and memos, for :meth:`restore` after a delete."""

@@ -94,9 +94,12 @@ class CodingRepo:
         document_id: int | None = None,
         code_ids: Iterable[int] | None = None,
         coder_id: int | None = None,
+        coding_ids: Iterable[int] | None = None,
     ) -> list[CodingDetail]:
         """Codings with their code, coder and memo, in document and text order."""
         query = _detail_query()
+        if coding_ids is not None:
+            query = query.where(CodingRow.id.in_(list(coding_ids)))
         if document_id is not None:
             query = query.where(CodingRow.document_id == document_id)
         if code_ids is not None:
@@ -106,7 +109,7 @@ class CodingRepo:
         query = query.order_by(DocumentRow.position, CodingRow.start, CodingRow.end, CodingRow.id)
         return [CodingDetail(*row) for row in self._session.execute(query)]
 
-    def spans(self, document_id: int) -> list[CodingSpan]:
+    def spans(self, document_id: int, coding_ids: Iterable[int] | None = None) -> list[CodingSpan]:
         """A document's codings in text order, lean enough to paint thousands of them.
 
         The spans come from a covering index; codes, coders and memos are looked up once each
@@ -114,6 +117,8 @@ class CodingRepo:
         """
         conn = self._session.connection()  # Core rows: no ORM processing needed here
         in_document = CodingRow.document_id == document_id
+        if coding_ids is not None:  # just these (after an edit), if they are still there
+            in_document = in_document & CodingRow.id.in_(list(coding_ids))
         rows = conn.execute(
             select(
                 CodingRow.id, CodingRow.code_id, CodingRow.coder_id, CodingRow.start, CodingRow.end

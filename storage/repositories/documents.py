@@ -75,32 +75,47 @@ class DocumentRepo:
             )
         return row.id
 
-    def summaries(self) -> list[DocumentSummary]:
-        """Every document in list order, with its counts; reads no document text."""
-        paragraphs = (
-            select(ParagraphRow.document_id, func.count().label("n"))
-            .group_by(ParagraphRow.document_id)
-            .subquery()
+    def summaries(self, ids: Iterable[int] | None = None) -> list[DocumentSummary]:
+        """Documents (all, or those of ``ids``) in list order, with their counts.
+
+        Reads no document text.
+        """
+        columns = (
+            DocumentRow.id,
+            DocumentRow.uuid,
+            DocumentRow.name,
+            DocumentRow.language,
+            DocumentRow.characters,
         )
-        codings = (
-            select(CodingRow.document_id, func.count().label("n"))
-            .group_by(CodingRow.document_id)
-            .subquery()
-        )
-        query = (
-            select(
-                DocumentRow.id,
-                DocumentRow.uuid,
-                DocumentRow.name,
-                DocumentRow.language,
-                DocumentRow.characters,
-                func.coalesce(paragraphs.c.n, 0),
-                func.coalesce(codings.c.n, 0),
+        if ids is not None:  # a few documents: count theirs alone
+            paragraphs_of = (
+                select(func.count())
+                .where(ParagraphRow.document_id == DocumentRow.id)
+                .scalar_subquery()
             )
-            .outerjoin(paragraphs, paragraphs.c.document_id == DocumentRow.id)
-            .outerjoin(codings, codings.c.document_id == DocumentRow.id)
-            .order_by(DocumentRow.position, DocumentRow.id)
-        )
+            codings_of = (
+                select(func.count())
+                .where(CodingRow.document_id == DocumentRow.id)
+                .scalar_subquery()
+            )
+            query = select(*columns, paragraphs_of, codings_of).where(DocumentRow.id.in_(list(ids)))
+        else:
+            paragraphs = (
+                select(ParagraphRow.document_id, func.count().label("n"))
+                .group_by(ParagraphRow.document_id)
+                .subquery()
+            )
+            codings = (
+                select(CodingRow.document_id, func.count().label("n"))
+                .group_by(CodingRow.document_id)
+                .subquery()
+            )
+            query = (
+                select(*columns, func.coalesce(paragraphs.c.n, 0), func.coalesce(codings.c.n, 0))
+                .outerjoin(paragraphs, paragraphs.c.document_id == DocumentRow.id)
+                .outerjoin(codings, codings.c.document_id == DocumentRow.id)
+            )
+        query = query.order_by(DocumentRow.position, DocumentRow.id)
         return [DocumentSummary(*row) for row in self._session.execute(query)]
 
     def get(self, document_id: int) -> DocumentRecord:
@@ -127,6 +142,25 @@ class DocumentRepo:
         if text is None:
             raise NotFoundError("That document is no longer in this project.")
         return text
+
+    def length(self, document_id: int) -> int:
+        """The number of code points of a document's text."""
+        length = self._session.execute(
+            select(DocumentRow.characters).where(DocumentRow.id == document_id)
+        ).scalar_one_or_none()
+        if length is None:
+            raise NotFoundError("That document is no longer in this project.")
+        return length
+
+    def passage(self, document_id: int, start: int, end: int) -> str:
+        """``text[start:end]`` of a document (code points), read without the rest of the text."""
+        return str(
+            self._session.execute(
+                select(func.substr(DocumentRow.text, start + 1, end - start)).where(
+                    DocumentRow.id == document_id
+                )
+            ).scalar_one()
+        )
 
     def id_by_uuid(self, uuid: str) -> int | None:
         return self._session.execute(

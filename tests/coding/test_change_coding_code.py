@@ -36,7 +36,8 @@ def test_change_code_keeps_the_coding_and_undo_redo(project: Project, document_i
     assert (after.id, after.uuid, after.code_id, after.memo) == (coding_id, before.uuid, new, "M")
     assert (after.start, after.end, after.coder_id) == (before.start, before.end, before.coder_id)
     assert changes.documents == {document_id}
-    assert changes.codes == {old, new}
+    assert changes.counted == {old, new}
+    assert changes.codings == {coding_id}
     assert command.label == "Change code to “Tidsstyring”"
 
     command.undo()

@@ -125,3 +125,11 @@ def test_memos_on_every_target_with_undo(project: Project, document_id: int) -> 
     assert queries.memo(project, targets[0]) is None
     clear.undo()
     assert queries.memo(project, targets[0]) is not None
+
+
+def test_many_spans_and_few_spans_store_the_same_text(project: Project, document_id: int) -> None:
+    words = [(i, i + 3) for i in range(0, 60, 5)]  # more spans than are read one by one
+    ApplyCoding(project, document_id, words, code_path="Mange").do()
+    ApplyCoding(project, document_id, words[:2], code_path="Få").do()
+    for coding in queries.codings(project):
+        assert coding.text == SAMPLE_TEXT[coding.start : coding.end]
