@@ -75,10 +75,22 @@ class DocumentView(QWidget):
         Codings whose span stays keep their lane; returns what changed. The stripe margin keeps
         a spare lane, and widens (wrapping the text anew) only when the lanes outgrow it.
         """
+        before = {span.id: span for span in self._text.codings}
         diff = self._text.codings.update(spans)
         if diff:
-            self._text.refit_margins()  # wider only if the lanes outgrow the room kept for them
-            self._text.viewport().update()
+            if self._text.refit_margins():  # the lanes outgrew the room kept for them
+                self._text.viewport().update()
+            else:  # repaint only the lines where codings came, went or changed
+                after = {span.id: span for span in spans}
+                touched = [
+                    span
+                    for ids, spans_by_id in (
+                        (diff.added + diff.changed, after),
+                        (diff.removed + diff.changed, before),
+                    )
+                    for span in (spans_by_id[i] for i in ids if i in spans_by_id)
+                ]
+                self._text.update_spans_area(touched)
             self._stripes.update()
         return diff
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 
 from PySide6.QtCore import QEvent, QMimeData, QPoint, QRect, Qt, Signal
 from PySide6.QtGui import (
@@ -98,11 +98,30 @@ class TextView(QPlainTextEdit):
         self._refit_margins(shrink=True)
         self._apply_margins()
 
-    def refit_margins(self) -> None:
+    def refit_margins(self) -> bool:
         """Widen the margins if the codings need more room than they have (never narrower:
-        that would wrap the text anew for every edit)."""
+        that would wrap the text anew for every edit); whether they changed."""
         if self._refit_margins(shrink=False):
             self._apply_margins()
+            return True
+        return False
+
+    def update_spans_area(self, spans: Iterable[CodingSpan]) -> None:
+        """Repaint just the lines that ``spans`` cover (where codings came, went or changed)."""
+        document = self.document()
+        offset = self.contentOffset()
+        area = QRect()
+        for span in spans:
+            first = document.findBlock(self.offsets.to_qt(span.start))
+            last = document.findBlock(self.offsets.to_qt(max(span.start, span.end - 1)))
+            top = self.blockBoundingGeometry(first).translated(offset).top()
+            bottom = self.blockBoundingGeometry(last).translated(offset).bottom()
+            area = area.united(
+                QRect(0, int(top) - 2, self.viewport().width(), int(bottom - top) + 4)
+            )
+        area = area.intersected(self.viewport().rect())
+        if not area.isEmpty():
+            self.viewport().update(area)
 
     def _refit_margins(self, *, shrink: bool) -> bool:
         """Let the margins choose their widths; whether the text's room changes."""
