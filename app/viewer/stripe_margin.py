@@ -39,6 +39,7 @@ MIN_LABELLED_BAR = 11
 _PADDING = 4  # on each side of the lanes
 _BAR_GAP = 3  # between neighbouring lanes
 _INSET = 1.5  # at each end of a bar, so that bars in one lane read as two
+_LABEL_GAP = 6  # between a label running past its bar and the next bar in the lane
 
 
 class Stripe(NamedTuple):
@@ -149,12 +150,29 @@ class StripeMargin(MarginWidget):
             painter.drawRects(rects)
         if self.lane_width() - _BAR_GAP >= MIN_LABELLED_BAR:
             painter.setFont(self._label_font)
-            for coding, rect in stripes:
-                self._paint_label(painter, coding.code_name, rect, inks[coding.code_color])
+            for (coding, rect), room in zip(stripes, self._label_rooms(stripes), strict=True):
+                self._paint_label(painter, coding.code_name, rect, room, inks[coding.code_color])
         painter.end()
 
-    def _paint_label(self, painter: QPainter, name: str, rect: QRectF, ink: QColor) -> None:
-        visible = rect.intersected(QRectF(self.rect()))
+    def _label_rooms(self, stripes: list[Stripe]) -> list[float]:
+        """How far down each stripe's label may run: past a short bar, up to the next bar
+        in its lane, so that a one-line coding still shows its code's name."""
+        next_top: dict[float, float] = {}
+        rooms = [0.0] * len(stripes)
+        order = sorted(range(len(stripes)), key=lambda i: stripes[i].rect.top(), reverse=True)
+        for i in order:
+            rect = stripes[i].rect
+            limit = next_top.get(rect.left(), float(self.height()))
+            rooms[i] = max(rect.height(), limit - rect.top() - _LABEL_GAP)
+            next_top[rect.left()] = rect.top()
+        return rooms
+
+    def _paint_label(
+        self, painter: QPainter, name: str, rect: QRectF, room: float, ink: QColor
+    ) -> None:
+        visible = QRectF(rect.left(), rect.top(), rect.width(), room).intersected(
+            QRectF(self.rect())
+        )
         length = visible.height() - 6
         metrics = self._label_metrics
         if length < metrics.height() * 1.5:

@@ -6,11 +6,12 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QMimeData, QPointF, QSettings, Qt, QUrl
+from PySide6.QtCore import QMimeData, QPoint, QPointF, QSettings, Qt, QUrl
 from PySide6.QtGui import QDropEvent
 from PySide6.QtWidgets import QMessageBox
 from pytestqt.qtbot import QtBot
 
+from app.actions import ActionId
 from app.main_window import MainWindow
 from coding import queries
 from coding.demo import create_demo_project
@@ -60,6 +61,20 @@ def _code_id(window: MainWindow, path: str) -> int:
     return code_id
 
 
+def _tree_point(window: MainWindow, code_id: int) -> QPoint:
+    """Where a code's row is in the tree's viewport."""
+    panel = window.codes
+    index = panel.proxy.mapFromSource(panel.model.index_of(code_id))
+    panel.view.scrollTo(index)
+    return panel.view.visualRect(index).center()
+
+
+def _select(window: MainWindow, words: str) -> None:
+    text = window.viewer.text_view().toPlainText()
+    start = text.index(words)
+    window.viewer.select_span(start, start + len(words))
+
+
 def _codings(window: MainWindow) -> list[tuple[str, str]]:
     assert window.project is not None
     return [(c.code_name, c.text) for c in queries.codings(window.project)]
@@ -87,6 +102,48 @@ def test_code_by_click_then_undo_and_redo(window: MainWindow) -> None:
     assert not any(s.start == start for s in window.viewer.spans())
     window.stack.redo()
     assert ("Tidsstyring", "stoppeklokka") in _codings(window)
+
+
+def test_code_by_mouse_click_and_double_click_on_the_tree(window: MainWindow, qtbot: QtBot) -> None:
+    view = window.codes.view.viewport()
+    _select(window, "stoppeklokka")
+    point = _tree_point(window, _code_id(window, "Lederrolle"))
+    qtbot.mouseClick(view, Qt.MouseButton.LeftButton, pos=point)
+    assert ("Lederrolle", "stoppeklokka") in _codings(window)
+    _select(window, "Det var stoppeklokka")
+    point = _tree_point(window, _code_id(window, "Brukerperspektiv"))
+    qtbot.mousePress(view, Qt.MouseButton.LeftButton, pos=point)  # a double click's first press
+    qtbot.mouseDClick(view, Qt.MouseButton.LeftButton, pos=point)
+    assert _codings(window).count(("Brukerperspektiv", "Det var stoppeklokka")) == 1
+
+
+def test_code_by_dragging_the_selection_onto_a_code(window: MainWindow) -> None:
+    _select(window, "Hun spør hva vi trenger")
+    mime = window.viewer.text_view().passage_mime_data()
+    assert mime is not None
+    point = _tree_point(window, _code_id(window, "Endringsprosess"))
+    drop = QDropEvent(
+        QPointF(point),
+        Qt.DropAction.CopyAction,
+        mime,
+        Qt.MouseButton.LeftButton,
+        Qt.KeyboardModifier.NoModifier,
+    )
+    window.codes.view.dropEvent(drop)
+    assert ("Endringsprosess", "Hun spør hva vi trenger") in _codings(window)
+    window.stack.undo()
+    assert ("Endringsprosess", "Hun spør hva vi trenger") not in _codings(window)
+
+
+def test_edit_menu_names_what_undo_will_undo(window: MainWindow) -> None:
+    _select(window, "stoppeklokka")
+    window.coding.apply_code(_code_id(window, "Lederrolle"))
+    undo = window.actions_by_id[ActionId.UNDO]
+    assert undo.isEnabled() and "Apply code “Lederrolle”" in undo.text()
+    undo.trigger()
+    assert ("Lederrolle", "stoppeklokka") not in _codings(window)
+    window.actions_by_id[ActionId.REDO].trigger()
+    assert ("Lederrolle", "stoppeklokka") in _codings(window)
 
 
 def test_quick_key_codes_the_selection(window: MainWindow, qtbot: QtBot) -> None:
