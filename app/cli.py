@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from coding import queries
+from coding.codebooks import SHIPPED, AddCodebook, shipped_codebook
 from coding.codings import ApplyCoding, RemoveCoding
 from coding.errors import CodingError, NotFoundError, UserError
 from coding.importing import ImportDocuments
@@ -92,12 +93,17 @@ def run(argv: Sequence[str]) -> int:
 
 
 def _new(args: argparse.Namespace) -> int:
-    if args.codebook != "empty":
+    codebook = None
+    if args.codebook.lower().endswith(".qdc"):
         raise CodingError(
-            f"This Tillit cannot load the codebook “{args.codebook}” yet; "
-            "create the project with --codebook empty."
+            f"This Tillit cannot read REFI-QDA codebooks (“{args.codebook}”) yet; "
+            f"create the project with --codebook {' or '.join((*SHIPPED, 'empty'))}."
         )
+    if args.codebook != "empty":
+        codebook = shipped_codebook(args.codebook)
     with Project.create(args.project, coder=args.coder, language=args.language) as project:
+        if codebook is not None:
+            AddCodebook(project, codebook).do()
         _err(f"Created {project.path}")
     return 0
 

@@ -216,7 +216,7 @@ def test_screenshot_of_a_demo_code(qtbot: QtBot, tmp_path: Path, warnings: list[
         workbench = _workbench(project, tmp_path, qtbot)
         panel = _panel(qtbot, workbench)
         with project.read() as tx:
-            code_id = find_code(tx, "Styring og kontroll/Tidsstyring")
+            code_id = find_code(tx, "Styringsformer/Tids- og oppgavestyring")
         assert code_id is not None
         panel.show_code(code_id)
         panel.resize(340, 620)

@@ -83,7 +83,7 @@ def _codings(window: MainWindow) -> list[tuple[str, str]]:
 def test_demo_project_opens_with_everything_visible(window: MainWindow, tmp_path: Path) -> None:
     assert window.documents.model.rowCount() == 3
     assert "tillitsreformen" in window.viewer.text_view().toPlainText()
-    assert len(window.viewer.spans()) == 5
+    assert len(window.viewer.spans()) == 8
     assert "Demo.tillit" in window.windowTitle() or "Demo" in window.windowTitle()
     window.grab().save(str(tmp_path / "main_window.png"))
 
@@ -93,35 +93,35 @@ def test_code_by_click_then_undo_and_redo(window: MainWindow) -> None:
     start = text.index("stoppeklokka")
     window.viewer.select_span(start, start + len("stoppeklokka"))
     before = len(_codings(window))
-    window.codes.code_clicked.emit(_code_id(window, "Styring og kontroll/Tidsstyring"))
-    assert ("Tidsstyring", "stoppeklokka") in _codings(window)
+    window.codes.code_clicked.emit(_code_id(window, "Styringsformer/Tids- og oppgavestyring"))
+    assert ("Tids- og oppgavestyring", "stoppeklokka") in _codings(window)
     assert any(s.start == start for s in window.viewer.spans())
     assert window.actions_by_id[next(iter(window.actions_by_id))] is not None
     window.stack.undo()
     assert len(_codings(window)) == before
     assert not any(s.start == start for s in window.viewer.spans())
     window.stack.redo()
-    assert ("Tidsstyring", "stoppeklokka") in _codings(window)
+    assert ("Tids- og oppgavestyring", "stoppeklokka") in _codings(window)
 
 
 def test_code_by_mouse_click_and_double_click_on_the_tree(window: MainWindow, qtbot: QtBot) -> None:
     view = window.codes.view.viewport()
     _select(window, "stoppeklokka")
-    point = _tree_point(window, _code_id(window, "Lederrolle"))
+    point = _tree_point(window, _code_id(window, "Roller og aktører/Teamledere"))
     qtbot.mouseClick(view, Qt.MouseButton.LeftButton, pos=point)
-    assert ("Lederrolle", "stoppeklokka") in _codings(window)
+    assert ("Teamledere", "stoppeklokka") in _codings(window)
     _select(window, "Det var stoppeklokka")
-    point = _tree_point(window, _code_id(window, "Brukerperspektiv"))
+    point = _tree_point(window, _code_id(window, "Utfall for brukerne/Kontinuitet"))
     qtbot.mousePress(view, Qt.MouseButton.LeftButton, pos=point)  # a double click's first press
     qtbot.mouseDClick(view, Qt.MouseButton.LeftButton, pos=point)
-    assert _codings(window).count(("Brukerperspektiv", "Det var stoppeklokka")) == 1
+    assert _codings(window).count(("Kontinuitet", "Det var stoppeklokka")) == 1
 
 
 def test_code_by_dragging_the_selection_onto_a_code(window: MainWindow) -> None:
     _select(window, "Hun spør hva vi trenger")
     mime = window.viewer.text_view().passage_mime_data()
     assert mime is not None
-    point = _tree_point(window, _code_id(window, "Endringsprosess"))
+    point = _tree_point(window, _code_id(window, "Endringsprosess/Ansattes respons/Motstand"))
     drop = QDropEvent(
         QPointF(point),
         Qt.DropAction.CopyAction,
@@ -130,37 +130,39 @@ def test_code_by_dragging_the_selection_onto_a_code(window: MainWindow) -> None:
         Qt.KeyboardModifier.NoModifier,
     )
     window.codes.view.dropEvent(drop)
-    assert ("Endringsprosess", "Hun spør hva vi trenger") in _codings(window)
+    assert ("Motstand", "Hun spør hva vi trenger") in _codings(window)
     window.stack.undo()
-    assert ("Endringsprosess", "Hun spør hva vi trenger") not in _codings(window)
+    assert ("Motstand", "Hun spør hva vi trenger") not in _codings(window)
 
 
 def test_edit_menu_names_what_undo_will_undo(window: MainWindow) -> None:
     _select(window, "stoppeklokka")
-    window.coding.apply_code(_code_id(window, "Lederrolle"))
+    window.coding.apply_code(_code_id(window, "Roller og aktører/Teamledere"))
     undo = window.actions_by_id[ActionId.UNDO]
-    assert undo.isEnabled() and "Apply code “Lederrolle”" in undo.text()
+    assert undo.isEnabled() and "Apply code “Teamledere”" in undo.text()
     undo.trigger()
-    assert ("Lederrolle", "stoppeklokka") not in _codings(window)
+    assert ("Teamledere", "stoppeklokka") not in _codings(window)
     window.actions_by_id[ActionId.REDO].trigger()
-    assert ("Lederrolle", "stoppeklokka") in _codings(window)
+    assert ("Teamledere", "stoppeklokka") in _codings(window)
 
 
 def test_quick_key_codes_the_selection(window: MainWindow, qtbot: QtBot) -> None:
-    code_id = _code_id(window, "Lederrolle")
+    code_id = _code_id(window, "Roller og aktører/Teamledere")
     window.codes.assign_quick_key(code_id, 3)
     text = window.viewer.text_view().toPlainText()
     start = text.index("Hun spør hva vi trenger")
     window.viewer.select_span(start, start + len("Hun spør hva vi trenger"))
     window.viewer.text_view().setFocus()
     qtbot.keyClick(window.viewer.text_view(), Qt.Key.Key_3)
-    assert ("Lederrolle", "Hun spør hva vi trenger") in _codings(window)
+    assert ("Teamledere", "Hun spør hva vi trenger") in _codings(window)
 
 
 def test_drop_of_a_passage_on_a_code_codes_it(window: MainWindow) -> None:
     document_id = window.viewer.document_id()
     assert document_id is not None
-    window.codes.passage_dropped.emit(_code_id(window, "Selvstyrte team"), document_id, 0, 9)
+    window.codes.passage_dropped.emit(
+        _code_id(window, "Styringsformer/Selvstyrte team"), document_id, 0, 9
+    )
     assert ("Selvstyrte team", "Intervju ") in _codings(window)
 
 
@@ -178,7 +180,7 @@ def test_coding_after_an_emoji_stores_code_points(window: MainWindow) -> None:
     assert "😀" in text
     start = text.index("det fungerer")
     window.viewer.select_span(start, start + len("det fungerer"))
-    window.codes.code_clicked.emit(_code_id(window, "Selvstyrte team"))
+    window.codes.code_clicked.emit(_code_id(window, "Styringsformer/Selvstyrte team"))
     assert window.project is not None
     document = queries.document(window.project, window.viewer.document_id() or 0)
     [coding] = [c for c in queries.codings(window.project) if c.text == "det fungerer"]
