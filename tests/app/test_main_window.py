@@ -12,6 +12,7 @@ from PySide6.QtWidgets import QMessageBox
 from pytestqt.qtbot import QtBot
 
 from app.actions import ActionId
+from app.import_runner import ImportRunner
 from app.main_window import MainWindow
 from coding import queries
 from coding.demo import create_demo_project
@@ -266,3 +267,20 @@ def test_second_window_on_the_same_project_is_refused(
         other.open_project(demo)
     assert Project  # the first window keeps working
     assert window.documents.model.rowCount() == 3
+
+
+def test_cancelled_import_imports_nothing(window: MainWindow, qtbot: QtBot, tmp_path: Path) -> None:
+    files = []
+    for number in range(3):
+        path = tmp_path / f"Intervju {number}.txt"
+        path.write_text(f"P{number}: tillit og ansvar\n", encoding="utf-8")
+        files.append(path)
+    assert window.workbench is not None
+    runner = ImportRunner(window.workbench, files)
+    runner._dialog.canceled.emit()  # the progress dialog's Cancel button, before any file
+    with qtbot.waitSignal(runner.finished, timeout=10000) as blocker:
+        runner.start()
+    assert blocker.args == [False]
+    window.flush_refresh()
+    assert window.documents.model.rowCount() == 3
+    assert window.stack.count() == 0
