@@ -10,7 +10,8 @@ from pathlib import Path
 from typing import Any
 
 from coding import queries
-from coding.codebooks import SHIPPED, AddCodebook, shipped_codebook
+from coding.codebook_exchange import export_codebook, read_codebook_file
+from coding.codebooks import AddCodebook, shipped_codebook
 from coding.codings import ApplyCoding, RemoveCoding
 from coding.errors import CodingError, NotFoundError, UserError
 from coding.importing import ImportDocuments
@@ -73,6 +74,12 @@ def build_parser() -> argparse.ArgumentParser:
     codings.add_argument("--coder")
     codings.add_argument("--json", action="store_true")
     codings.set_defaults(handler=_codings)
+    codebook = sub.add_parser("codebook", help="export the codebook")
+    codebook_sub = codebook.add_subparsers(dest="codebook_command", required=True, metavar="ACTION")
+    export = codebook_sub.add_parser("export", help="write the codebook to a .qdc file")
+    export.add_argument("project", type=Path)
+    export.add_argument("out", type=Path, help="OUT.qdc")
+    export.set_defaults(handler=_codebook_export)
     return parser
 
 
@@ -95,16 +102,25 @@ def run(argv: Sequence[str]) -> int:
 def _new(args: argparse.Namespace) -> int:
     codebook = None
     if args.codebook.lower().endswith(".qdc"):
-        raise CodingError(
-            f"This Tillit cannot read REFI-QDA codebooks (“{args.codebook}”) yet; "
-            f"create the project with --codebook {' or '.join((*SHIPPED, 'empty'))}."
-        )
-    if args.codebook != "empty":
+        codebook = read_codebook_file(Path(args.codebook))
+    elif args.codebook != "empty":
         codebook = shipped_codebook(args.codebook)
     with Project.create(args.project, coder=args.coder, language=args.language) as project:
         if codebook is not None:
             AddCodebook(project, codebook).do()
         _err(f"Created {project.path}")
+    return 0
+
+
+def _codebook_export(args: argparse.Namespace) -> int:
+    if args.out.suffix.lower() != ".qdc":
+        raise CodingError(
+            f"“{args.out.name}”: this Tillit writes codebooks as REFI-QDA .qdc files; "
+            "name the file OUT.qdc."
+        )
+    with Project.open(args.project) as project:
+        count = export_codebook(project, args.out)
+    _err(f"Wrote {count} codes to {args.out}")
     return 0
 
 

@@ -25,6 +25,7 @@ class CodeSpec:
 
     name: str
     alt_name: str = ""
+    uuid: str | None = None  # kept from an exchange file, so that GUIDs survive a round trip
     color: str | None = None
     codable: bool = True
     definitions: dict[str, str] = field(default_factory=dict)
@@ -96,10 +97,16 @@ class AddCodebook:
         return Changes(code_tree=True)
 
     def _add(self, tx: Tx, code: CodeSpec, parent_id: int | None) -> None:
+        if code.uuid is not None and tx.codes.id_by_uuid(code.uuid) is not None:
+            raise CodingError(
+                f"The code “{code.name}” is already in this project (same GUID); "
+                "merge the codebooks instead of adding this one again."
+            )
         code_id = add_code(
             tx,
             code.name,
             parent_id,
+            uuid=code.uuid,
             color=code.color,
             codable=code.codable,
             alt_name=code.alt_name,

@@ -200,3 +200,18 @@ def test_second_process_is_told_the_project_is_open(workspace: Path) -> None:
     assert result.returncode == 1
     assert "already open in Tillit by" in result.stderr
     assert json.loads(tillit("docs", project, "--json").stdout) == []
+
+
+def test_codebook_export_and_a_new_project_from_it(tmp_path: Path) -> None:
+    first = tmp_path / "trust.tillit"
+    assert tillit("new", first, "--codebook", "trust").returncode == 0
+    qdc = tmp_path / "trust.qdc"
+    result = tillit("codebook", "export", first, qdc)
+    assert result.returncode == 0, result.stderr
+    second = tmp_path / "copy.tillit"
+    assert tillit("new", second, "--codebook", qdc).returncode == 0
+    codes = [json.loads(tillit("codes", p, "--json").stdout) for p in (first, second)]
+    assert codes[0] == codes[1]  # same tree, names, colours and UUIDs
+    assert len(codes[0]) == 8
+    refused = tillit("codebook", "export", first, tmp_path / "trust.docx")
+    assert refused.returncode == 1 and len(refused.stderr.strip().splitlines()) == 1

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -499,7 +498,7 @@ def test_chooser_dialog_by_keyboard(qtbot: QtBot, panel: CodePanel, ids: dict[st
     assert dialog.chosen_code_id() == ids["Lederrolle"]
 
 
-def test_refresh_of_300_codes_is_quick(
+def test_refresh_of_300_codes_keeps_the_current_code(
     qtbot: QtBot, project: Project, tmp_path: Path, warnings: list[str]
 ) -> None:
     with project.transaction() as tx:
@@ -511,13 +510,11 @@ def test_refresh_of_300_codes_is_quick(
     panel = _panel(qtbot, workbench)
     panel.show()
     panel.select_code(panel.model.roots()[5].children[3].code.id)
-    for changes in (Changes(code_tree=True), Changes(documents=frozenset({1}))):
-        _add(project, f"Ny {changes.code_tree}")  # a new shape each time: a full reset
-        started = time.perf_counter()
-        panel.refresh(changes)
-        elapsed = time.perf_counter() - started
-        assert elapsed < 0.05, f"refresh took {elapsed * 1000:.0f} ms"
+    for number in range(2):
+        _add(project, f"Ny {number}")  # a new shape each time: a full reset
+        panel.refresh(Changes(code_tree=True))
     assert panel.current_node().path == "Tema 5/Kode 5.3"  # type: ignore[union-attr]
+    assert [node.code.name for node in panel.model.roots()][-2:] == ["Ny 0", "Ny 1"]
 
 
 def test_screenshot_of_the_demo_codebook(qtbot: QtBot, tmp_path: Path, warnings: list[str]) -> None:

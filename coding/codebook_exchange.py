@@ -1,0 +1,113 @@
+"""Codebooks to and from REFI-QDA ``.qdc`` files, with the codebook fields under headings."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from coding.codebooks import CodebookSpec, CodeSpec
+from coding.errors import StorageError
+from coding.project import Project
+from coding.queries import CodeNode, code_tree
+from storage.formats.qdc import QdcCode, read_qdc, write_qdc
+
+#: The headings under which a code's fields travel in ``Description``, in this order. Another
+#: Tillit reads them back into their fields; other programs show them as plain text.
+HEADINGS = (
+    ("brief_definition", "Brief definition"),
+    ("full_definition", "Full definition"),
+    ("when_to_use", "When to use"),
+    ("when_not_to_use", "When not to use"),
+    ("example", "Example"),
+    ("alt_name", "Second-language name"),
+)
+_HEADING = re.compile(
+    r"^(" + "|".join(re.escape(title) for _, title in HEADINGS) + r"):[ \t]*", re.MULTILINE
+)
+
+
+def describe(fields: dict[str, str]) -> str:
+    """The ``Description`` text of a code: each non-empty field under its heading."""
+    parts = [f"{title}:\n{fields[key].strip()}" for key, title in HEADINGS if fields.get(key)]
+    return "\n\n".join(parts)
+
+
+def read_description(text: str) -> dict[str, str]:
+    """The fields of a ``Description`` written by :func:`describe`.
+
+    Text before the first heading (all of it, when another program wrote the description)
+    becomes the full definition, or is put in front of it.
+    """
+    by_title = {title: key for key, title in HEADINGS}
+    fields: dict[str, str] = {}
+    matches = list(_HEADING.finditer(text))
+    lead = text[: matches[0].start()] if matches else text
+    followers: list[re.Match[str] | None] = [*matches[1:], None] if matches else []
+    for match, following in zip(matches, followers, strict=True):
+        end = following.start() if following is not None else len(text)
+        fields[by_title[match.group(1)]] = text[match.end() : end].strip()
+    if lead.strip():
+        full = fields.get("full_definition", "")
+        fields["full_definition"] = f"{lead.strip()}\n\n{full}".strip()
+    return fields
+
+
+def export_codebook(project: Project, path: Path) -> int:
+    """Write the project's codebook to a ``.qdc`` file; returns how many codes it holds.
+
+    GUIDs are the codes' UUIDs, so exporting twice gives the same GUIDs. Raises
+    :class:`StorageError` when the file cannot be written.
+    """
+    roots = code_tree(project)
+    try:
+        write_qdc(path, [_qdc(node) for node in roots])
+    except OSError as exc:
+        raise StorageError(f"Tillit could not write “{path.name}”: {exc.strerror}.") from exc
+    return sum(1 for _ in _walk(roots))
+
+
+def read_codebook_file(path: Path) -> CodebookSpec:
+    """A ``.qdc`` file as a codebook to add (see :class:`coding.codebooks.AddCodebook`)."""
+    return CodebookSpec(path.stem, tuple(_spec(code) for code in read_qdc(path)))
+
+
+def _qdc(node: CodeNode) -> QdcCode:
+    code = node.code
+    fields = {
+        "brief_definition": code.brief_definition,
+        "full_definition": code.full_definition,
+        "when_to_use": code.when_to_use,
+        "when_not_to_use": code.when_not_to_use,
+        "example": code.example,
+        "alt_name": code.alt_name,
+    }
+    return QdcCode(
+        guid=code.uuid,
+        name=code.name,
+        codable=code.codable,
+        color=code.color,
+        description=describe(fields),
+        children=[_qdc(child) for child in node.children],
+    )
+
+
+def _spec(code: QdcCode) -> CodeSpec:
+    fields = read_description(code.description)
+    alt_name = fields.pop("alt_name", "")
+    return CodeSpec(
+        name=code.name.replace("/", "-"),
+        alt_name=alt_name,
+        uuid=code.guid,
+        color=code.color,
+        codable=code.codable,
+        definitions=fields,
+        children=tuple(_spec(child) for child in code.children),
+    )
+
+
+def _walk(nodes: list[CodeNode]) -> list[CodeNode]:
+    found: list[CodeNode] = []
+    for node in nodes:
+        found.append(node)
+        found.extend(_walk(node.children))
+    return found
