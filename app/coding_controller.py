@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 
 from PySide6.QtWidgets import QInputDialog, QMessageBox, QWidget
@@ -22,7 +21,7 @@ def in_vivo_name(text: str) -> str:
     name = " ".join(text.replace("/", "-").split()).strip(" .,:;!?«»\"“”'")
     if len(name) > _IN_VIVO_LIMIT:
         name = name[:_IN_VIVO_LIMIT].rsplit(" ", 1)[0].rstrip(" ,;:") + "…"
-    return re.sub(r"\s+", " ", name)
+    return name
 
 
 class CodingController:

@@ -6,7 +6,6 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import (
-    QAbstractTableModel,
     QItemSelection,
     QModelIndex,
     QPersistentModelIndex,
@@ -18,6 +17,7 @@ from PySide6.QtGui import QDragEnterEvent, QDragMoveEvent, QDropEvent
 from PySide6.QtWidgets import QHeaderView, QLineEdit, QTableView, QVBoxLayout, QWidget
 from typing_extensions import override
 
+from app.record_table import RecordTableModel
 from app.workbench import Workbench
 from coding import queries
 from coding.changes import Changes
@@ -27,12 +27,13 @@ from coding.records import DocumentSummary
 _HEADERS = ("Document", "Case", "Codings")
 
 
-class DocumentListModel(QAbstractTableModel):
+class DocumentListModel(RecordTableModel[DocumentSummary]):
     """Documents with their cases and number of codings."""
+
+    headers = _HEADERS
 
     def __init__(self) -> None:
         super().__init__()
-        self._rows: list[DocumentSummary] = []
         self._cases: dict[int, list[str]] = {}
 
     def set_documents(self, rows: list[DocumentSummary], cases: dict[int, list[str]]) -> None:
@@ -59,14 +60,6 @@ class DocumentListModel(QAbstractTableModel):
         return None
 
     @override
-    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(self._rows)
-
-    @override
-    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(_HEADERS)
-
-    @override
     def data(self, index: QModelIndex | QPersistentModelIndex, role: int = 0) -> Any:
         if not index.isValid():
             return None
@@ -84,12 +77,6 @@ class DocumentListModel(QAbstractTableModel):
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         if role == Qt.ItemDataRole.UserRole:
             return fold(f"{document.name} {cases}")
-        return None
-
-    @override
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = 0) -> Any:
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return _HEADERS[section]
         return None
 
 

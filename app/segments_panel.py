@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt, Signal
 from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
 )
 from typing_extensions import override
 
+from app.record_table import RecordTableModel
 from app.workbench import Workbench
 from coding import queries
 from coding.changes import Changes
@@ -26,12 +27,13 @@ _HEADERS = ("Document", "Code", "Coder", "Segment", "Memo")
 _EXCERPT = 160
 
 
-class SegmentTableModel(QAbstractTableModel):
+class SegmentTableModel(RecordTableModel[CodingDetail]):
     """Coded segments, one per row."""
+
+    headers = _HEADERS
 
     def __init__(self) -> None:
         super().__init__()
-        self._rows: list[CodingDetail] = []
         self._paths: dict[int, str] = {}
 
     def set_segments(self, rows: list[CodingDetail], paths: dict[int, str]) -> None:
@@ -45,14 +47,6 @@ class SegmentTableModel(QAbstractTableModel):
 
     def segment_at(self, row: int) -> CodingDetail:
         return self._rows[row]
-
-    @override
-    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(self._rows)
-
-    @override
-    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(_HEADERS)
 
     @override
     def data(self, index: QModelIndex | QPersistentModelIndex, role: int = 0) -> Any:
@@ -78,12 +72,6 @@ class SegmentTableModel(QAbstractTableModel):
             color = QColor(segment.code_color)
             color.setAlpha(60)
             return QBrush(color)
-        return None
-
-    @override
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = 0) -> Any:
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return _HEADERS[section]
         return None
 
 

@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QMimeData, QModelIndex, QSettings, Qt
-from PySide6.QtGui import QFont, QIcon, QUndoStack
-from PySide6.QtWidgets import QMessageBox, QWidget
+from PySide6.QtCore import QMimeData, QModelIndex, Qt
+from PySide6.QtGui import QFont, QIcon
 from pytestqt.qtbot import QtBot
 
 from app.code_tree.code_model import (
@@ -18,32 +16,11 @@ from app.code_tree.code_model import (
     Column,
 )
 from app.code_tree.code_view import CodeFilterModel
-from app.events import ProjectEvents
 from app.workbench import PASSAGE_MIME, Workbench
 from coding import queries
 from coding.codebook import AddCode
 from coding.codings import ApplyCoding
 from coding.project import Project
-
-
-@pytest.fixture
-def warnings(monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    shown: list[str] = []
-
-    def warn(_parent: object, _title: str, text: str, *_: object) -> QMessageBox.StandardButton:
-        shown.append(text)
-        return QMessageBox.StandardButton.Ok
-
-    monkeypatch.setattr(QMessageBox, "warning", warn)
-    return shown
-
-
-@pytest.fixture
-def workbench(project: Project, tmp_path: Path, qtbot: QtBot, warnings: list[str]) -> Workbench:
-    window = QWidget()
-    qtbot.addWidget(window)
-    settings = QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat)
-    return Workbench(project, QUndoStack(), ProjectEvents(), window, settings)
 
 
 def _add(project: Project, name: str, parent: int | None = None, **kwargs: object) -> int:

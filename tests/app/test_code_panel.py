@@ -7,15 +7,14 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QMimeData, QModelIndex, QPoint, QSettings, Qt
-from PySide6.QtGui import QDragEnterEvent, QDragMoveEvent, QDropEvent, QUndoStack
-from PySide6.QtWidgets import QApplication, QDialog, QLineEdit, QMessageBox, QWidget
+from PySide6.QtCore import QMimeData, QModelIndex, QPoint, Qt
+from PySide6.QtGui import QDragEnterEvent, QDragMoveEvent, QDropEvent
+from PySide6.QtWidgets import QApplication, QDialog, QLineEdit
 from pytestqt.qtbot import QtBot
 
 from app.code_tree import dialogs
 from app.code_tree.code_model import CODES_MIME, Column
 from app.code_tree.code_panel import CodePanel
-from app.events import ProjectEvents
 from app.workbench import PASSAGE_MIME, Workbench
 from coding import queries
 from coding.changes import Changes
@@ -23,30 +22,7 @@ from coding.codebook import AddCode
 from coding.codings import ApplyCoding
 from coding.demo import create_demo_project
 from coding.project import Project
-
-
-@pytest.fixture
-def warnings(monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    shown: list[str] = []
-
-    def warn(_parent: object, _title: str, text: str, *_: object) -> QMessageBox.StandardButton:
-        shown.append(text)
-        return QMessageBox.StandardButton.Ok
-
-    monkeypatch.setattr(QMessageBox, "warning", warn)
-    return shown
-
-
-def _workbench(project: Project, tmp_path: Path, qtbot: QtBot) -> Workbench:
-    window = QWidget()
-    qtbot.addWidget(window)
-    settings = QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat)
-    return Workbench(project, QUndoStack(), ProjectEvents(), window, settings)
-
-
-@pytest.fixture
-def workbench(project: Project, tmp_path: Path, qtbot: QtBot, warnings: list[str]) -> Workbench:
-    return _workbench(project, tmp_path, qtbot)
+from tests.app.conftest import make_workbench as _workbench
 
 
 def _add(project: Project, name: str, parent: int | None = None, codable: bool = True) -> int:

@@ -5,13 +5,12 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QEvent, QSettings, Qt
-from PySide6.QtGui import QFocusEvent, QTextCursor, QUndoStack
-from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
+from PySide6.QtCore import QEvent, Qt
+from PySide6.QtGui import QFocusEvent, QTextCursor
+from PySide6.QtWidgets import QApplication, QWidget
 from pytestqt.qtbot import QtBot
 
 from app.code_tree.definition_panel import DefinitionPanel, FieldEdit
-from app.events import ProjectEvents
 from app.workbench import Workbench
 from coding import queries
 from coding.changes import Changes
@@ -19,30 +18,7 @@ from coding.codebook import AddCode, DeleteCode, EditCode
 from coding.demo import create_demo_project
 from coding.errors import StorageError
 from coding.project import Project, find_code
-
-
-@pytest.fixture
-def warnings(monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    shown: list[str] = []
-
-    def warn(_parent: object, _title: str, text: str, *_: object) -> QMessageBox.StandardButton:
-        shown.append(text)
-        return QMessageBox.StandardButton.Ok
-
-    monkeypatch.setattr(QMessageBox, "warning", warn)
-    return shown
-
-
-def _workbench(project: Project, tmp_path: Path, qtbot: QtBot) -> Workbench:
-    window = QWidget()
-    qtbot.addWidget(window)
-    settings = QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat)
-    return Workbench(project, QUndoStack(), ProjectEvents(), window, settings)
-
-
-@pytest.fixture
-def workbench(project: Project, tmp_path: Path, qtbot: QtBot, warnings: list[str]) -> Workbench:
-    return _workbench(project, tmp_path, qtbot)
+from tests.app.conftest import make_workbench as _workbench
 
 
 def _panel(qtbot: QtBot, workbench: Workbench) -> DefinitionPanel:
