@@ -10,7 +10,15 @@ from pathlib import Path
 from typing import Any
 
 from coding import queries
-from coding.codebook_exchange import export_codebook, read_codebook_file
+from coding.codebook_exchange import CODEBOOK_SOURCES, export_codebook, read_codebook_file
+from coding.codebook_merge import (
+    DEFAULT_THRESHOLD,
+    Action,
+    ApplyCodebookMerge,
+    MergeReview,
+    read_incoming,
+    review_merge,
+)
 from coding.codebooks import AddCodebook, shipped_codebook
 from coding.codings import ApplyCoding, RemoveCoding
 from coding.errors import CodingError, NotFoundError, UserError
@@ -31,7 +39,9 @@ def build_parser() -> argparse.ArgumentParser:
     new.add_argument("project", type=Path)
     new.add_argument("--coder", help="your name, credited on your codings")
     new.add_argument("--language", choices=LANGUAGES, default="nb")
-    new.add_argument("--codebook", default="empty", help="trust, empty or a .qdc file")
+    new.add_argument(
+        "--codebook", default="empty", help="trust, empty, or a .qdc, .qdpx or .tillit file"
+    )
     new.set_defaults(handler=_new)
 
     imp = sub.add_parser("import", help="import transcripts (.txt .md .docx .odt .vtt .srt)")
@@ -74,13 +84,31 @@ def build_parser() -> argparse.ArgumentParser:
     codings.add_argument("--coder")
     codings.add_argument("--json", action="store_true")
     codings.set_defaults(handler=_codings)
-    codebook = sub.add_parser("codebook", help="export the codebook")
+    _add_codebook_commands(sub)
+    return parser
+
+
+def _add_codebook_commands(sub: Any) -> None:
+    codebook = sub.add_parser("codebook", help="export or merge codebooks")
     codebook_sub = codebook.add_subparsers(dest="codebook_command", required=True, metavar="ACTION")
     export = codebook_sub.add_parser("export", help="write the codebook to a .qdc file")
     export.add_argument("project", type=Path)
     export.add_argument("out", type=Path, help="OUT.qdc")
     export.set_defaults(handler=_codebook_export)
-    return parser
+    merge = codebook_sub.add_parser(
+        "merge", help="merge a codebook (.qdc, .qdpx or another .tillit) into the project"
+    )
+    merge.add_argument("project", type=Path)
+    merge.add_argument("source", type=Path, help="FILE.qdc, FILE.qdpx or OTHER.tillit")
+    merge.add_argument(
+        "--threshold",
+        type=float,
+        default=DEFAULT_THRESHOLD,
+        help=f"lowest similarity (0-100) for a fuzzy match (default {DEFAULT_THRESHOLD:g})",
+    )
+    merge.add_argument("--dry-run", action="store_true", help="show the matches, change nothing")
+    merge.add_argument("--json", action="store_true")
+    merge.set_defaults(handler=_codebook_merge)
 
 
 def run(argv: Sequence[str]) -> int:
@@ -101,7 +129,7 @@ def run(argv: Sequence[str]) -> int:
 
 def _new(args: argparse.Namespace) -> int:
     codebook = None
-    if args.codebook.lower().endswith(".qdc"):
+    if Path(args.codebook).suffix.lower() in CODEBOOK_SOURCES:
         codebook = read_codebook_file(Path(args.codebook))
     elif args.codebook != "empty":
         codebook = shipped_codebook(args.codebook)
@@ -110,6 +138,36 @@ def _new(args: argparse.Namespace) -> int:
             AddCodebook(project, codebook).do()
         _err(f"Created {project.path}")
     return 0
+
+
+def _codebook_merge(args: argparse.Namespace) -> int:
+    with Project.open(args.project) as project:
+        incoming = read_incoming(project, args.source)
+        review = review_merge(project, incoming, args.threshold)
+        if not args.dry_run:
+            ApplyCodebookMerge(project, review).do()
+    if args.json:
+        _json(review.to_json() | {"applied": not args.dry_run})
+    else:
+        _print_review(review)
+    outcome = "Dry run: the project is unchanged." if args.dry_run else "Merged the codebook."
+    _err(f"{outcome} {review.summary()} (threshold {review.threshold:g}).")
+    return 0
+
+
+def _print_review(review: MergeReview) -> None:
+    for row in review.rows:
+        path = row.incoming.path
+        if row.action is Action.MERGE and row.target_id is not None:
+            how = row.how.value if row.how is not None else "chosen"
+            target = review.paths[row.target_id]
+            _out(f"{how:<6} {row.score:>5.1f}  {path}  →  {target}  ({row.basis})")
+            for conflict in row.conflicts:
+                _out(f"{'':<14}review: {conflict.detail}")
+        elif row.action is Action.NEW:
+            _out(f"{'new':<6} {'':>5}  {path}  →  {review.destination_path(row)}")
+        else:
+            _out(f"{'skip':<6} {'':>5}  {path}")
 
 
 def _codebook_export(args: argparse.Namespace) -> int:

@@ -321,6 +321,7 @@ class MergeCodes:
         default_factory=list, init=False, repr=False
     )
     _documents: frozenset[int] = field(default=frozenset(), init=False, repr=False)
+    _aliases: list[str] = field(default_factory=list, init=False, repr=False)
     _snapshot: dict[str, Snapshot] | None = field(default=None, init=False, repr=False)
 
     @property
@@ -358,7 +359,11 @@ class MergeCodes:
             ]
             memos = [(where, tx.memos.get(source)) for where, source in carried]
             self._snapshot = tx.codes.snapshot([self.source_id])
+            self._aliases = [*tx.codes.move_aliases(self.source_id, self.target_id)]
             tx.codes.delete(self.source_id)
+            # Codings brought in later under the source's GUID land on the target.
+            tx.codes.add_alias(plan.source.uuid, self.target_id)
+            self._aliases.append(plan.source.uuid)
             self._memos = []
             for where, memo in memos:
                 if memo is not None:
@@ -374,6 +379,7 @@ class MergeCodes:
                     tx.memos.delete(where)
                 else:
                     _put_memo(tx, where, before)
+            tx.codes.remove_aliases(self._aliases)
             tx.codes.restore(self._snapshot)
             for coding_id in self._moved:
                 tx.codings.update(coding_id, code_id=self.source_id)

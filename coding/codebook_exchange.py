@@ -9,7 +9,12 @@ from coding.codebooks import CodebookSpec, CodeSpec
 from coding.errors import StorageError
 from coding.project import Project
 from coding.queries import CodeNode, code_tree
+from storage.errors import ImportFileError
 from storage.formats.qdc import QdcCode, read_qdc, write_qdc
+from storage.formats.qdpx import read_qdpx_codebook
+from storage.project_file import SUFFIX, read_copy
+from storage.records import CodeRecord
+from storage.repositories.codes import DEFINITION_FIELDS
 
 #: The headings under which a code's fields travel in ``Description``, in this order. Another
 #: Tillit reads them back into their fields; other programs show them as plain text.
@@ -66,9 +71,55 @@ def export_codebook(project: Project, path: Path) -> int:
     return sum(1 for _ in _walk(roots))
 
 
+#: The files a codebook can be read from, by their extension.
+CODEBOOK_SOURCES = (".qdc", ".qdpx", SUFFIX)
+
+
 def read_codebook_file(path: Path) -> CodebookSpec:
-    """A ``.qdc`` file as a codebook to add (see :class:`coding.codebooks.AddCodebook`)."""
+    """The codebook of a ``.qdc`` file, a ``.qdpx`` project or another Tillit project.
+
+    Raises :class:`ImportFileError` or :class:`ProjectFileError` with the researcher's reason.
+    """
+    suffix = path.suffix.lower()
+    if suffix == ".qdpx":
+        return CodebookSpec(path.stem, tuple(_spec(code) for code in read_qdpx_codebook(path)))
+    if suffix == SUFFIX:
+        with read_copy(path) as store, store.read() as tx:
+            codes, aliases = tx.codes.all(), tx.codes.aliases()
+        return CodebookSpec(path.stem, _specs_of(codes, aliases))
+    if suffix != ".qdc":
+        raise ImportFileError(
+            f"“{path.name}” is not a codebook Tillit reads; choose a .qdc file, "
+            f"a .qdpx project or a {SUFFIX} project."
+        )
     return CodebookSpec(path.stem, tuple(_spec(code) for code in read_qdc(path)))
+
+
+def _specs_of(codes: list[CodeRecord], aliases: dict[str, int]) -> tuple[CodeSpec, ...]:
+    """A project's codes (in tree order) as a tree of specs, with the GUIDs they answer to."""
+    answers: dict[int, list[str]] = {}
+    for guid, code_id in aliases.items():
+        answers.setdefault(code_id, []).append(guid)
+    children: dict[int | None, list[CodeRecord]] = {}
+    for code in codes:
+        children.setdefault(code.parent_id, []).append(code)
+
+    def build(parent: int | None) -> tuple[CodeSpec, ...]:
+        return tuple(
+            CodeSpec(
+                name=code.name,
+                alt_name=code.alt_name,
+                uuid=code.uuid,
+                color=code.color,
+                codable=code.codable,
+                definitions={key: getattr(code, key) for key in DEFINITION_FIELDS},
+                children=build(code.id),
+                aliases=tuple(sorted(answers.get(code.id, []))),
+            )
+            for code in children.get(parent, [])
+        )
+
+    return build(None)
 
 
 def _qdc(node: CodeNode) -> QdcCode:

@@ -30,6 +30,7 @@ class CodeSpec:
     codable: bool = True
     definitions: dict[str, str] = field(default_factory=dict)
     children: tuple[CodeSpec, ...] = ()
+    aliases: tuple[str, ...] = ()  # other GUIDs it answers to (a Tillit project's merges)
 
     def count(self) -> int:
         return 1 + sum(child.count() for child in self.children)

@@ -137,6 +137,19 @@ class CodeRow(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utc_now)
 
 
+class CodeAliasRow(Base):
+    """Another GUID a code answers to: that of a code merged into it, here or in a coder's copy.
+
+    Codings brought in later under the old GUID land on the code it was merged into.
+    """
+
+    __tablename__ = "code_aliases"
+    __table_args__ = (Index("ix_code_aliases_code", "code_id"),)
+
+    uuid: Mapped[str] = mapped_column(String(36), primary_key=True)
+    code_id: Mapped[int] = mapped_column(ForeignKey("codes.id", ondelete="CASCADE"))
+
+
 class CodingRow(Base):
     """A code applied by a coder to ``[start, end)`` code points of a document's text."""
 

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import logging
 import sqlite3
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from sqlalchemy import Engine
@@ -120,6 +123,35 @@ class ProjectFile:
         self._lock.release()
 
 
+@contextmanager
+def read_copy(path: Path) -> Iterator[Store]:
+    """Read another project without touching it: a snapshot copy at this Tillit's format.
+
+    The project may be open in another Tillit; its lock is not taken and its file is not
+    upgraded. Raises what :meth:`ProjectFile.open` raises for a file that cannot be read.
+    """
+    path = path.resolve()
+    _check_readable(path)
+    with tempfile.TemporaryDirectory(prefix="tillit-read-") as folder:
+        copy = Path(folder) / path.name
+        try:
+            online_backup(path, copy)
+        except sqlite3.Error as exc:
+            raise ProjectFileError(
+                f"“{path.name}” is damaged and cannot be read; try its newest backup."
+            ) from exc
+        except OSError as exc:
+            raise ProjectFileError(
+                f"Tillit could not read “{path.name}”: {_os_reason(exc)}."
+            ) from exc
+        engine = make_engine(copy)
+        try:
+            _check_schema(path, engine, keep_backup=False)
+            yield Store(engine, path.name)
+        finally:
+            engine.dispose()
+
+
 def _check_readable(path: Path) -> None:
     if not path.exists():
         raise ProjectFileError(f"There is no project “{path.name}” in {path.parent}.")
@@ -135,7 +167,7 @@ def _check_readable(path: Path) -> None:
         )
 
 
-def _check_schema(path: Path, engine: Engine) -> None:
+def _check_schema(path: Path, engine: Engine, *, keep_backup: bool = True) -> None:
     try:
         app_id = application_id(engine)
         revision = schema.current_revision(engine)
@@ -157,13 +189,10 @@ def _check_schema(path: Path, engine: Engine) -> None:
             f"this Tillit {PROGRAM_VERSION} reads project formats up to {head}. "
             "Install the newer Tillit to open it."
         )
-    _upgrade(path, engine, revision)
-
-
-def _upgrade(path: Path, engine: Engine, revision: str) -> None:
-    target = path.with_name(f"{path.name}.{revision}.bak")
-    online_backup(path, target)
-    log.info("Backed up %s to %s before upgrading its format", path, target)
+    if keep_backup:
+        target = path.with_name(f"{path.name}.{revision}.bak")
+        online_backup(path, target)
+        log.info("Backed up %s to %s before upgrading its format", path, target)
     schema.upgrade_to_head(engine)
 
 

@@ -93,7 +93,9 @@ def parse_codebook(data: bytes, name: str) -> list[QdcCode]:
         codes = _child(root, "Codes")
     elif _local(root.tag) == "Project":
         codebook = _child(root, "CodeBook")
-        codes = _child(codebook, "Codes") if codebook is not None else None
+        if codebook is None:  # a project without codes (ATLAS.ti writes these)
+            return []
+        codes = _child(codebook, "Codes")
     else:
         codes = None
     if codes is None:

@@ -9,7 +9,7 @@ from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
 from storage.errors import NotFoundError
-from storage.models import CodeRow, CodingRow, MemoRow, new_uuid
+from storage.models import CodeAliasRow, CodeRow, CodingRow, MemoRow, new_uuid
 from storage.records import CodeRecord
 from storage.repositories.rows import Snapshot, dump, restore
 
@@ -98,9 +98,43 @@ class CodeRepo:
         return CodeRecord(*tuple(row))
 
     def id_by_uuid(self, uuid: str) -> int | None:
-        return self._session.execute(
-            select(CodeRow.id).where(CodeRow.uuid == uuid.lower())
+        """The code with this UUID, or the code that a code of this UUID was merged into."""
+        uuid = uuid.lower()
+        found = self._session.execute(
+            select(CodeRow.id).where(CodeRow.uuid == uuid)
         ).scalar_one_or_none()
+        if found is None:
+            found = self._session.execute(
+                select(CodeAliasRow.code_id).where(CodeAliasRow.uuid == uuid)
+            ).scalar_one_or_none()
+        return found
+
+    def aliases(self) -> dict[str, int]:
+        """Every alias GUID with the code it stands for."""
+        rows = self._session.execute(select(CodeAliasRow.uuid, CodeAliasRow.code_id))
+        return {uuid: code_id for uuid, code_id in rows}
+
+    def add_alias(self, uuid: str, code_id: int) -> None:
+        """Let ``code_id`` answer to ``uuid`` too (a GUID already in use is left alone)."""
+        uuid = uuid.lower()
+        if self.id_by_uuid(uuid) is None:
+            self._session.add(CodeAliasRow(uuid=uuid, code_id=code_id))
+            self._session.flush()
+
+    def remove_aliases(self, uuids: Iterable[str]) -> None:
+        self._session.execute(delete(CodeAliasRow).where(CodeAliasRow.uuid.in_(list(uuids))))
+
+    def move_aliases(self, from_id: int, to_id: int) -> list[str]:
+        """Give ``from_id``'s aliases to ``to_id``; returns their GUIDs."""
+        moved = list(
+            self._session.execute(
+                select(CodeAliasRow.uuid).where(CodeAliasRow.code_id == from_id)
+            ).scalars()
+        )
+        self._session.execute(
+            update(CodeAliasRow).where(CodeAliasRow.code_id == from_id).values(code_id=to_id)
+        )
+        return moved
 
     def children(self, parent_id: int | None) -> list[CodeRecord]:
         """The codes directly under ``parent_id`` (``None``: top level), in order."""
@@ -165,6 +199,7 @@ class CodeRepo:
         coding_ids = select(CodingRow.id).where(CodingRow.code_id.in_(ids))
         return {
             "codes": dump(self._session, CodeRow, CodeRow.id.in_(ids)),
+            "aliases": dump(self._session, CodeAliasRow, CodeAliasRow.code_id.in_(ids)),
             "codings": dump(self._session, CodingRow, CodingRow.code_id.in_(ids)),
             "memos": dump(
                 self._session,
@@ -181,6 +216,7 @@ class CodeRepo:
             if row["parent_id"] not in ids:  # a restored root reopens its gap
                 self._shift(row["parent_id"], row["position"], +1)
             restore(self._session, CodeRow, [row])
+        restore(self._session, CodeAliasRow, snapshot.get("aliases", []))
         restore(self._session, CodingRow, snapshot["codings"])
         restore(self._session, MemoRow, snapshot["memos"])
 
