@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import sqlite3
 import subprocess
 import sys
+import uuid
 from pathlib import Path
 
 import docx
@@ -215,3 +217,65 @@ def test_codebook_export_and_a_new_project_from_it(tmp_path: Path) -> None:
     assert len(codes[0]) == 8
     refused = tillit("codebook", "export", first, tmp_path / "trust.docx")
     assert refused.returncode == 1 and len(refused.stderr.strip().splitlines()) == 1
+
+
+def test_codebook_merge_dry_run_shows_why_then_merges(tmp_path: Path) -> None:
+    lead = tmp_path / "lead.tillit"
+    assert tillit("new", lead, "--codebook", "trust").returncode == 0
+    qdc = tmp_path / "coder.qdc"
+    assert tillit("codebook", "export", lead, qdc).returncode == 0
+    text = qdc.read_text("utf-8")
+    text = re.sub(r'guid="[^"]+"', lambda _: f'guid="{uuid.uuid4()}"', text)  # as QualCoder does
+    text = text.replace('name="Tillit fra leder til ansatt"', 'name="Tillit fra lederen"')
+    braced = "{" + str(uuid.uuid4()).upper() + "}"
+    text = text.replace("</Codes>", f'<Code guid="{braced}" name="Velferdsteknologi"/></Codes>')
+    qdc.write_text(text, encoding="utf-8")
+    before = _content(lead)
+
+    dry = tillit("codebook", "merge", lead, qdc, "--dry-run", "--json")
+    assert dry.returncode == 0, dry.stderr
+    report = json.loads(dry.stdout)
+    assert _content(lead) == before
+    renamed = next(m for m in report["matched"] if m["incoming"].endswith("Tillit fra lederen"))
+    assert renamed["target"] == "Tillit og ansvar/Tillit fra leder til ansatt"
+    assert renamed["how"] == "fuzzy" and renamed["basis"] == "second-language names"
+    assert [n["incoming"] for n in report["new"]] == ["Velferdsteknologi"]
+    assert len(report["matched"]) == 59 and report["applied"] is False
+    assert "Dry run" in dry.stderr
+
+    human = tillit("codebook", "merge", lead, qdc, "--dry-run", "--threshold", "99")
+    assert "fuzzy  100.0  Tillit og ansvar/Tillit fra lederen" in human.stdout
+
+    done = tillit("codebook", "merge", lead, qdc)
+    assert done.returncode == 0, done.stderr
+    codes = json.loads(tillit("codes", lead, "--json").stdout)
+    assert [c["path"] for c in codes][-1] == "Velferdsteknologi"
+    again = json.loads(tillit("codebook", "merge", lead, qdc, "--dry-run", "--json").stdout)
+    assert {m["how"] for m in again["matched"]} == {"uuid"} and again["new"] == []
+
+
+def test_codebook_merge_refuses_hostile_files_and_changes_nothing(tmp_path: Path) -> None:
+    lead = tmp_path / "lead.tillit"
+    assert tillit("new", lead, "--codebook", "trust").returncode == 0
+    before = _content(lead)
+    laughs = tmp_path / "laughs.qdc"
+    laughs.write_text(
+        '<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol">'
+        '<!ENTITY lol1 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">]>'
+        '<CodeBook xmlns="urn:QDA-XML:codebook:1.0"><Codes><Code guid="x" name="&lol1;"/>'
+        "</Codes></CodeBook>",
+        encoding="utf-8",
+    )
+    external = tmp_path / "external.qdc"
+    external.write_text(
+        '<?xml version="1.0"?><!DOCTYPE c [<!ENTITY x SYSTEM "file:///etc/passwd">]>'
+        '<CodeBook><Codes><Code guid="x" name="&x;"/></Codes></CodeBook>',
+        encoding="utf-8",
+    )
+    for hostile in (laughs, external, lead):
+        result = tillit("codebook", "merge", lead, hostile)
+        assert result.returncode == 1
+        assert len(result.stderr.strip().splitlines()) == 1
+        assert "Traceback" not in result.stderr
+    assert "refuses for safety" in tillit("codebook", "merge", lead, laughs).stderr
+    assert _content(lead) == before

@@ -12,7 +12,7 @@ from sqlalchemy import create_engine
 from storage import schema
 from storage.backup import backups, make_backup
 from storage.errors import NewerProjectError, ProjectFileError, ProjectLockedError
-from storage.project_file import ProjectFile
+from storage.project_file import ProjectFile, read_copy
 from storage.sqlite import integrity_errors, make_engine, stamp_application_id
 
 
@@ -179,3 +179,47 @@ def test_opening_a_changed_project_makes_a_backup(tmp_path: Path) -> None:
 
 def test_head_constant_matches_the_revision_files() -> None:
     assert schema.head_revision() == schema.script_head()
+
+
+def test_read_copy_reads_a_project_open_elsewhere_without_touching_it(tmp_path: Path) -> None:
+    path = tmp_path / "kari.tillit"
+    holder = ProjectFile.create(path)
+    _fill(holder)
+    holder.close()
+    before = path.read_bytes()
+    holder = ProjectFile.open(path, backup=False)  # another Tillit has it open
+    try:
+        with read_copy(path) as store, store.read() as tx:
+            assert [code.name for code in tx.codes.all()] == ["Tillit"]
+    finally:
+        holder.close()
+    assert path.read_bytes() == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["kari.tillit"]
+
+
+def test_read_copy_upgrades_only_the_copy_of_an_older_project(tmp_path: Path) -> None:
+    path = tmp_path / "old.tillit"
+    engine = make_engine(path)
+    stamp_application_id(engine)
+    with engine.begin() as conn:
+        command.upgrade(schema.alembic_config(conn), "0001")
+    engine.dispose()
+    with read_copy(path) as store, store.read() as tx:
+        assert tx.codes.all() == []
+    check = create_engine(f"sqlite:///{path}")
+    assert schema.current_revision(check) == "0001"
+    check.dispose()
+    assert not path.with_name("old.tillit.0001.bak").exists()
+
+
+def test_read_copy_refuses_what_open_refuses(tmp_path: Path) -> None:
+    garbage = tmp_path / "tull.tillit"
+    garbage.write_bytes(b"ikke en database")
+    with pytest.raises(ProjectFileError, match="not a Tillit project"), read_copy(garbage):
+        pass
+    newer = tmp_path / "ny.tillit"
+    ProjectFile.create(newer).close()
+    with sqlite3.connect(newer) as conn:
+        conn.execute("UPDATE alembic_version SET version_num = '9999'")
+    with pytest.raises(NewerProjectError), read_copy(newer):
+        pass
