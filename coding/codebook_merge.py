@@ -40,6 +40,9 @@ from storage.store import Tx
 #: The lowest similarity (0–100) at which a fuzzy or path match is proposed.
 DEFAULT_THRESHOLD = 85.0
 
+#: How much a candidate under the parent's match counts over one elsewhere, when ranking.
+_SAME_PARENT_BONUS = 10
+
 #: The fields a merge carries from an incoming code to the code it merges into.
 CARRIED_FIELDS = ("alt_name", *DEFINITION_FIELDS)
 
@@ -78,6 +81,7 @@ class Incoming:
     spec: CodeSpec
     parent: int | None  # index of the incoming parent
     path: str
+    depth: int = 0  # 0 at the top level
 
 
 @dataclass(frozen=True)
@@ -274,13 +278,13 @@ def flatten(codebook: CodebookSpec) -> list[Incoming]:
     """The incoming codes in tree order (parents first), each with its parent and path."""
     flat: list[Incoming] = []
 
-    def walk(specs: tuple[CodeSpec, ...], parent: int | None, prefix: str) -> None:
+    def walk(specs: tuple[CodeSpec, ...], parent: int | None, prefix: str, depth: int) -> None:
         for spec in specs:
             path = f"{prefix}{PATH_SEPARATOR}{spec.name}" if prefix else spec.name
-            flat.append(Incoming(len(flat), spec, parent, path))
-            walk(spec.children, len(flat) - 1, path)
+            flat.append(Incoming(len(flat), spec, parent, path, depth))
+            walk(spec.children, len(flat) - 1, path, depth + 1)
 
-    walk(codebook.codes, None, "")
+    walk(codebook.codes, None, "", 0)
     return flat
 
 
@@ -459,23 +463,33 @@ class _Matcher:
     def _assign(
         self, open_rows: list[MergeRow], free: list[CodeRecord], scores: Any, how: How
     ) -> None:
-        """Give each open row its best free code, highest scores first; on a tie, the code
-        under the parent's match."""
+        """Give each open row its best free code, highest scores first.
+
+        Rows go level by level, so that a parent is matched before its children look; a code
+        under the parent's match scores :data:`_SAME_PARENT_BONUS` more when they are ranked.
+        """
         pairs = np.argwhere(scores > 0)
         if not len(pairs):
             return
         values = scores[pairs[:, 0], pairs[:, 1]].astype(np.int16)
-        same_parent = np.fromiter(
-            (free[j].parent_id == self._matched_parent(open_rows[i]) for i, j in pairs),
-            dtype=bool,
-            count=len(pairs),
-        )
+        depths = np.fromiter((open_rows[i].incoming.depth for i in pairs[:, 0]), dtype=np.int16)
         done: set[int] = set()
-        for k in np.lexsort((~same_parent, -values)):
-            i, j = int(pairs[k, 0]), int(pairs[k, 1])
-            if i not in done and free[j].id not in self.claimed:
-                self._take(open_rows[i], free[j].id, how, float(values[k]))
-                done.add(i)
+        for depth in np.unique(depths):
+            level = np.flatnonzero(depths == depth)
+            same_parent = np.fromiter(
+                (
+                    free[pairs[k, 1]].parent_id == self._matched_parent(open_rows[pairs[k, 0]])
+                    for k in level
+                ),
+                dtype=bool,
+                count=len(level),
+            )
+            ranks = values[level] + _SAME_PARENT_BONUS * same_parent
+            for k in level[np.argsort(-ranks, kind="stable")]:
+                i, j = int(pairs[k, 0]), int(pairs[k, 1])
+                if i not in done and free[j].id not in self.claimed:
+                    self._take(open_rows[i], free[j].id, how, float(values[k]))
+                    done.add(i)
 
     def _matched_parent(self, row: MergeRow) -> int | None:
         parent = row.incoming.parent

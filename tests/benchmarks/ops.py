@@ -18,7 +18,7 @@ from coding.importing import ImportDocuments
 from coding.project import Project, find_code, resolve_document
 from coding.records import CodingSpan
 from storage.store import Tx
-from tests.benchmarks import gui_ops, window_ops
+from tests.benchmarks import codebook_ops, gui_ops, window_ops
 from tests.benchmarks.build import copy_project, count_codes
 from tests.benchmarks.codebook_plan import MAX_SPAN, MIN_SPAN
 from tests.benchmarks.corpus import Corpus
@@ -169,6 +169,7 @@ OPS = (
     Op("show_document", 20, gui_ops.show_document, reference="show_plain_text"),
     Op("open_window", 5, window_ops.open_window),
     Op("apply_coding_gui", 20, window_ops.apply_coding_gui),
+    Op("codebook_match", 10, codebook_ops.codebook_match),
 )
 
 
