@@ -19,7 +19,7 @@ from coding.codebook_merge import (
     read_incoming,
     review_merge,
 )
-from coding.codebooks import AddCodebook, shipped_codebook
+from coding.codebooks import shipped_codebook
 from coding.codings import ApplyCoding, RemoveCoding
 from coding.errors import CodingError, NotFoundError, UserError
 from coding.importing import ImportDocuments
@@ -135,7 +135,8 @@ def _new(args: argparse.Namespace) -> int:
         codebook = shipped_codebook(args.codebook)
     with Project.create(args.project, coder=args.coder, language=args.language) as project:
         if codebook is not None:
-            AddCodebook(project, codebook).do()
+            # A merge into the empty project: it also keeps the GUIDs a code answers to.
+            ApplyCodebookMerge(project, review_merge(project, codebook)).do()
         _err(f"Created {project.path}")
     return 0
 
