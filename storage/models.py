@@ -262,3 +262,19 @@ class AttributeValueRow(Base):
     document_id: Mapped[int | None] = mapped_column(ForeignKey("documents.id", ondelete="CASCADE"))
     text_value: Mapped[str | None] = mapped_column(Text)
     number_value: Mapped[float | None] = mapped_column(Float)
+
+
+class IndexJournalRow(Base):
+    """What changed, for the search index to catch up on: written by triggers (migration 0005)
+    in the transaction that made the change, whichever program made it.
+
+    ``kind`` is ``coding``, ``document``, ``code``, ``coder``, ``case`` or ``attribute``; ``ref``
+    the id of that row.
+    """
+
+    __tablename__ = "index_journal"
+    __table_args__ = ({"sqlite_autoincrement": True},)
+
+    seq: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    ref: Mapped[int] = mapped_column(Integer)
