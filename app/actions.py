@@ -19,6 +19,7 @@ class ActionId(Enum):
     CODE_IN_VIVO = auto()
     REMOVE_CODING_AT_CURSOR = auto()
     MEMO_AT_CURSOR = auto()
+    CODEBOOK_DIALOG = auto()
     FOCUS_DOCUMENTS = auto()
     FOCUS_TEXT = auto()
     FOCUS_CODES = auto()
@@ -57,6 +58,11 @@ _SPECS: dict[ActionId, tuple[str, tuple[QKeySequence.StandardKey | str, ...], st
         "&Memo on coding at cursor…",
         ("Ctrl+Shift+M",),
         "Write the memo of a coding that covers the text cursor",
+    ),
+    ActionId.CODEBOOK_DIALOG: (
+        "Code&book…",
+        (),
+        "Export the codebook, or import or merge another codebook",
     ),
     ActionId.FOCUS_DOCUMENTS: ("Go to &documents", ("Ctrl+1",), "Move the focus to the documents"),
     ActionId.FOCUS_TEXT: ("Go to &text", ("Ctrl+2",), "Move the focus to the text"),

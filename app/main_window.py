@@ -13,6 +13,7 @@ from typing_extensions import override
 from app.actions import ActionId, build_actions
 from app.code_tree.code_panel import CodePanel
 from app.code_tree.definition_panel import DefinitionPanel
+from app.codebook_dialog import CodebookDialog
 from app.coding_controller import CodingController
 from app.document_panel import DocumentPanel
 from app.events import ProjectEvents
@@ -126,6 +127,8 @@ class MainWindow(QMainWindow):
         code_menu.addActions([a[ActionId.REMOVE_CODING_AT_CURSOR], a[ActionId.MEMO_AT_CURSOR]])
         code_menu.addSeparator()
         code_menu.addActions(self.codes.actions())
+        code_menu.addSeparator()
+        code_menu.addAction(a[ActionId.CODEBOOK_DIALOG])
         view_menu = self.menuBar().addMenu("&View")
         view_menu.addActions(
             [a[ActionId.FOCUS_DOCUMENTS], a[ActionId.FOCUS_TEXT], a[ActionId.FOCUS_CODES]]
@@ -146,6 +149,7 @@ class MainWindow(QMainWindow):
         a[ActionId.CODE_IN_VIVO].triggered.connect(self.coding.code_in_vivo)
         a[ActionId.REMOVE_CODING_AT_CURSOR].triggered.connect(self.coding.remove_coding_at_cursor)
         a[ActionId.MEMO_AT_CURSOR].triggered.connect(self.coding.memo_at_cursor)
+        a[ActionId.CODEBOOK_DIALOG].triggered.connect(self._on_codebook_triggered)
         a[ActionId.FOCUS_DOCUMENTS].triggered.connect(lambda: self._focus("documents"))
         a[ActionId.FOCUS_CODES].triggered.connect(lambda: self._focus("codes"))
         a[ActionId.FOCUS_TEXT].triggered.connect(self.viewer.text_view().setFocus)
@@ -197,7 +201,7 @@ class MainWindow(QMainWindow):
         self._position_label.setText("")
         for action_id in (
             ActionId.IMPORT_DOCUMENTS, ActionId.CODE_SELECTION, ActionId.CODE_IN_VIVO,
-            ActionId.REMOVE_CODING_AT_CURSOR, ActionId.MEMO_AT_CURSOR,
+            ActionId.REMOVE_CODING_AT_CURSOR, ActionId.MEMO_AT_CURSOR, ActionId.CODEBOOK_DIALOG,
         ):  # fmt: skip
             self.actions_by_id[action_id].setEnabled(workbench is not None)
 
@@ -350,6 +354,13 @@ class MainWindow(QMainWindow):
     def _on_import_triggered(self) -> None:
         names, _ = QFileDialog.getOpenFileNames(self, "Import documents", "", TRANSCRIPT_FILTER)
         self.import_files([Path(n) for n in names])
+
+    def _on_codebook_triggered(self) -> None:
+        if self.workbench is None:
+            return
+        dialog = CodebookDialog(self.workbench, self)
+        if dialog.exec():
+            self.statusBar().showMessage(dialog.outcome, 10000)
 
     # --- layout ---------------------------------------------------------------------------
 

@@ -249,7 +249,10 @@ class MergeReview:
             and theirs != ours
         ]
         if differing:
-            found.append(Conflict("definition", f"the {', '.join(differing)} differ"))
+            named = differing[0] if len(differing) == 1 else (
+                f"{', '.join(differing[:-1])} and {differing[-1]}")  # fmt: skip
+            verb = "differs" if len(differing) == 1 else "differ"
+            found.append(Conflict("definition", f"the {named} {verb}"))
         return found
 
 
