@@ -176,7 +176,7 @@ def test_a_differing_definition_is_a_conflict_and_ours_is_kept(team: Project) ->
     )
     review = review_merge(team, incoming)
     [conflict] = _row(review, "Tillit").conflicts
-    assert (conflict.kind, conflict.detail) == ("definition", "the brief definition differ")
+    assert (conflict.kind, conflict.detail) == ("definition", "the brief definition differs")
     ApplyCodebookMerge(team, review).do()
     with team.read() as tx:
         code = tx.codes.get(code_id)
