@@ -269,7 +269,7 @@ class IndexJournalRow(Base):
     in the transaction that made the change, whichever program made it.
 
     ``kind`` is ``coding``, ``document``, ``code``, ``coder``, ``case`` or ``attribute``; ``ref``
-    the id of that row.
+    the id of that row, except for a coding: its document, with the span in ``start``/``end``.
     """
 
     __tablename__ = "index_journal"
@@ -278,3 +278,6 @@ class IndexJournalRow(Base):
     seq: Mapped[int] = mapped_column(primary_key=True)
     kind: Mapped[str] = mapped_column(String(16))
     ref: Mapped[int] = mapped_column(Integer)
+    # For a coding: its document is ``ref`` and its span is [start, end), old or new.
+    start: Mapped[int | None] = mapped_column(Integer)
+    end: Mapped[int | None] = mapped_column(Integer)

@@ -21,6 +21,12 @@ def _journal(kind: str, ref: str) -> str:
     return f"BEGIN INSERT INTO index_journal (kind, ref) VALUES ({kind}, {ref}); END"
 
 
+def _span(*rows: str) -> str:
+    """A trigger body journalling a coding's document and span (old, new or both)."""
+    values = ", ".join(f"('coding', {row}.document_id, {row}.start, {row}.\"end\")" for row in rows)
+    return f'BEGIN INSERT INTO index_journal (kind, ref, start, "end") VALUES {values}; END'
+
+
 def _owner(row: str) -> tuple[str, str]:
     """The kind and id of an attribute value's owner, a case or a document."""
     return (
@@ -32,9 +38,9 @@ def _owner(row: str) -> tuple[str, str]:
 # Every change that search results depend on, whichever program or path made it: undo puts
 # rows back with plain INSERTs, and foreign-key cascades fire the DELETE triggers too.
 TRIGGERS = [
-    ("journal_coding_insert", "AFTER INSERT ON codings " + _journal("'coding'", "NEW.id")),
-    ("journal_coding_update", "AFTER UPDATE ON codings " + _journal("'coding'", "NEW.id")),
-    ("journal_coding_delete", "AFTER DELETE ON codings " + _journal("'coding'", "OLD.id")),
+    ("journal_coding_insert", "AFTER INSERT ON codings " + _span("NEW")),
+    ("journal_coding_update", "AFTER UPDATE ON codings " + _span("OLD", "NEW")),
+    ("journal_coding_delete", "AFTER DELETE ON codings " + _span("OLD")),
     ("journal_document_insert", "AFTER INSERT ON documents " + _journal("'document'", "NEW.id")),
     (
         "journal_document_update",
@@ -81,6 +87,8 @@ def upgrade() -> None:
         sa.Column("seq", sa.Integer(), nullable=False),
         sa.Column("kind", sa.String(length=16), nullable=False),
         sa.Column("ref", sa.Integer(), nullable=False),
+        sa.Column("start", sa.Integer(), nullable=True),
+        sa.Column("end", sa.Integer(), nullable=True),
         sa.PrimaryKeyConstraint("seq", name=op.f("pk_index_journal")),
         sqlite_autoincrement=True,
     )
