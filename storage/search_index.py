@@ -29,7 +29,8 @@ from typing import Any
 from whoosh import index as whoosh_index
 from whoosh import query as wq
 from whoosh.analysis import StandardAnalyzer, Token, Tokenizer
-from whoosh.fields import ID, KEYWORD, NUMERIC, TEXT, Schema
+from whoosh.columns import NumericColumn
+from whoosh.fields import COLUMN, ID, KEYWORD, TEXT, Schema
 from whoosh.lang import stemmer_for_language, stopwords_for_language
 from whoosh.qparser import FieldAliasPlugin, FuzzyTermPlugin, MultifieldParser
 
@@ -38,7 +39,7 @@ from storage.repositories.search_units import SearchUnit
 from storage.store import Store
 
 #: Bump when the fields or their analysis change: an index of another format is rebuilt.
-FORMAT = 1
+FORMAT = 2
 
 #: The stemmer of each document language, and the field its text goes into.
 STEMMERS = {"nb": "no", "nn": "no", "da": "da", "sv": "sv", "en": "en"}
@@ -173,10 +174,10 @@ def schema() -> Schema:
         "key": ID(unique=True),
         "doc": ID(),
         # Columns: read for every hit without unpickling stored fields.
-        "pid": NUMERIC(int, bits=64, sortable=True),
-        "docn": NUMERIC(int, bits=64, sortable=True),
-        "start": NUMERIC(int, bits=64, sortable=True),
-        "end": NUMERIC(int, bits=64, sortable=True),
+        "pid": COLUMN(NumericColumn("q")),
+        "docn": COLUMN(NumericColumn("q")),
+        "start": COLUMN(NumericColumn("q")),
+        "end": COLUMN(NumericColumn("q")),
         "document": TEXT(analyzer=StandardAnalyzer(stoplist=None, minsize=1)),
         "speaker": KEYWORD(lowercase=True, commas=True, scorable=False),
         "code": KEYWORD(lowercase=True, commas=True, scorable=False),
