@@ -8,7 +8,7 @@ from pathlib import Path
 from coding.codebooks import CodebookSpec, CodeSpec
 from coding.errors import StorageError
 from coding.project import Project
-from coding.queries import CodeNode, code_tree
+from coding.queries import CodeNode, code_tree, tree_of
 from storage.errors import ImportFileError
 from storage.formats.qdc import QdcCode, read_qdc, write_qdc
 from storage.formats.qdpx import read_qdpx_codebook
@@ -100,26 +100,21 @@ def _specs_of(codes: list[CodeRecord], aliases: dict[str, int]) -> tuple[CodeSpe
     answers: dict[int, list[str]] = {}
     for guid, code_id in aliases.items():
         answers.setdefault(code_id, []).append(guid)
-    children: dict[int | None, list[CodeRecord]] = {}
-    for code in codes:
-        children.setdefault(code.parent_id, []).append(code)
 
-    def build(parent: int | None) -> tuple[CodeSpec, ...]:
-        return tuple(
-            CodeSpec(
-                name=code.name,
-                alt_name=code.alt_name,
-                uuid=code.uuid,
-                color=code.color,
-                codable=code.codable,
-                definitions={key: getattr(code, key) for key in DEFINITION_FIELDS},
-                children=build(code.id),
-                aliases=tuple(sorted(answers.get(code.id, []))),
-            )
-            for code in children.get(parent, [])
+    def spec(node: CodeNode) -> CodeSpec:
+        code = node.code
+        return CodeSpec(
+            name=code.name,
+            alt_name=code.alt_name,
+            uuid=code.uuid,
+            color=code.color,
+            codable=code.codable,
+            definitions={key: getattr(code, key) for key in DEFINITION_FIELDS},
+            children=tuple(spec(child) for child in node.children),
+            aliases=tuple(sorted(answers.get(code.id, []))),
         )
 
-    return build(None)
+    return tuple(spec(root) for root in tree_of(codes))
 
 
 def _qdc(node: CodeNode) -> QdcCode:

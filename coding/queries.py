@@ -70,14 +70,14 @@ def codes(project: Project) -> list[CodeRecord]:
 def code_tree(project: Project) -> list[CodeNode]:
     """The codebook as a tree with each code's path and number of codings."""
     with project.read() as tx:
-        return _tree(tx.codes.all(), tx.codes.coding_counts())
+        return tree_of(tx.codes.all(), tx.codes.coding_counts())
 
 
 def overview(project: Project) -> ProjectOverview:
     """The document list and the code tree, read together in one consistent read."""
     with project.read() as tx:
         return ProjectOverview(
-            tx.documents.summaries(), _tree(tx.codes.all(), tx.codes.coding_counts())
+            tx.documents.summaries(), tree_of(tx.codes.all(), tx.codes.coding_counts())
         )
 
 
@@ -131,7 +131,9 @@ def paths(project: Project) -> dict[int, str]:
         return code_paths(tx.codes.all())
 
 
-def _tree(records: list[CodeRecord], counts: dict[int, int]) -> list[CodeNode]:
+def tree_of(records: list[CodeRecord], counts: dict[int, int] | None = None) -> list[CodeNode]:
+    """Codes in tree order (parents first) as a tree, with their counts of codings if given."""
+    counts = counts or {}
     all_paths = code_paths(records)
     nodes = {c.id: CodeNode(c, all_paths[c.id], counts.get(c.id, 0)) for c in records}
     roots: list[CodeNode] = []

@@ -263,7 +263,7 @@ class SearchIndex:
                 writer.cancel()
                 raise
             writer.commit()
-            self._write_state(journal.last)
+            _write_state(self.folder, journal.last)
             return len(units)
 
     def rebuild(self, progress: Progress | None = None) -> int:
@@ -310,9 +310,6 @@ class SearchIndex:
         writer.commit()
         _write_state(target, seq)
         return count
-
-    def _write_state(self, seq: int) -> None:
-        _write_state(self.folder, seq)
 
     # --- searching -------------------------------------------------------------------------
 
@@ -391,20 +388,14 @@ def parse(
     if aliases:
         parser.add_plugin(FieldAliasPlugin(aliases))
     query = parser.parse(text)
-    segments = any(field in SEGMENT_FIELDS for field, _ in _terms(query))
+    segments = any(getattr(leaf, "fieldname", None) in SEGMENT_FIELDS for leaf in _leaves(query))
     if compounds:
         query = _with_compounds(query)
     return query, segments
 
 
-def _terms(query: wq.Query) -> list[tuple[str, str]]:
-    found: list[tuple[str, str]] = []
-    for leaf in query.leaves() if query.is_leaf() is False else [query]:
-        field = getattr(leaf, "fieldname", None)
-        value = getattr(leaf, "text", None)
-        if field is not None:
-            found.append((str(field), str(value) if value is not None else ""))
-    return found
+def _leaves(query: wq.Query) -> list[wq.Query]:
+    return [query] if query.is_leaf() else list(query.leaves())
 
 
 def _with_compounds(query: wq.Query) -> wq.Query:
@@ -424,7 +415,7 @@ def _with_compounds(query: wq.Query) -> wq.Query:
 def _highlights(query: wq.Query) -> tuple[frozenset[str], tuple[str, ...]]:
     words: set[str] = set()
     prefixes: set[str] = set()
-    for leaf in query.leaves() if not query.is_leaf() else [query]:
+    for leaf in _leaves(query):
         field = getattr(leaf, "fieldname", None)
         if field not in TEXT_FIELDS.values():
             continue
@@ -450,16 +441,16 @@ def _fields(unit: SearchUnit) -> dict[str, Any]:
         "document": unit.document,
         TEXT_FIELDS[STEMMERS.get(unit.language, "no")]: unit.text,
     }
-    if unit.speaker:
-        fields["speaker"] = unit.speaker.replace(",", " ")
-    if unit.codes:
-        fields["code"] = ",".join(code.replace(",", " ") for code in unit.codes)
-    if unit.coders:
-        fields["coder"] = ",".join(coder.replace(",", " ") for coder in unit.coders)
-    if unit.cases:
-        fields["case"] = ",".join(case.replace(",", " ") for case in unit.cases)
-    for name, value in unit.attributes.items():
-        fields[attribute_field(name)] = value.replace(",", " ")
+    keywords = {
+        "speaker": [unit.speaker] if unit.speaker else [],
+        "code": unit.codes,
+        "coder": unit.coders,
+        "case": unit.cases,
+        **{attribute_field(name): [value] for name, value in unit.attributes.items()},
+    }
+    for name, values in keywords.items():
+        if values:  # commas separate a keyword field's values
+            fields[name] = ",".join(value.replace(",", " ") for value in values)
     return fields
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date
 
 from sqlalchemy import delete, func, select
@@ -75,13 +76,16 @@ class CaseRepo:
             ).scalars()
         )
 
-    def cases_of_documents(self) -> dict[int, list[str]]:
-        """Case names per document id."""
-        rows = self._session.execute(
+    def cases_of_documents(self, document_ids: Iterable[int] | None = None) -> dict[int, list[str]]:
+        """Case names per document id (of every document, or of ``document_ids``)."""
+        query = (
             select(CaseDocumentRow.document_id, CaseRow.name)
             .join(CaseRow, CaseRow.id == CaseDocumentRow.case_id)
             .order_by(CaseRow.name)
         )
+        if document_ids is not None:
+            query = query.where(CaseDocumentRow.document_id.in_(list(document_ids)))
+        rows = self._session.execute(query)
         result: dict[int, list[str]] = {}
         for document_id, name in rows:
             result.setdefault(document_id, []).append(name)

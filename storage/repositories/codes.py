@@ -166,10 +166,10 @@ class CodeRepo:
         self._shift(parent_id, position, +1)
         self.update(code_id, parent_id=parent_id, position=position)
 
-    def subtree_ids(self, code_id: int) -> list[int]:
-        """The code and all its descendants, parents first."""
-        ids = [code_id]
-        frontier = [code_id]
+    def subtree_ids(self, code_id: int, *more: int) -> list[int]:
+        """The code (and ``more`` codes) with all their descendants, parents first."""
+        ids = [code_id, *more]
+        frontier = list(ids)
         while frontier:
             frontier = list(
                 self._session.execute(

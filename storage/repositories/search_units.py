@@ -14,7 +14,6 @@ from storage.models import (
     AttributeRow,
     AttributeValueRow,
     CaseDocumentRow,
-    CaseRow,
     CodeRow,
     CoderRow,
     CodingRow,
@@ -22,6 +21,8 @@ from storage.models import (
     IndexJournalRow,
     ParagraphRow,
 )
+from storage.repositories.cases import CaseRepo
+from storage.repositories.codes import CodeRepo
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,7 +96,7 @@ class SearchUnitRepo:
         elif kind == "coder":
             query = select(CodingRow.document_id).where(CodingRow.coder_id.in_(wanted))
         elif kind == "code":
-            codes = self._subtrees(wanted)
+            codes = CodeRepo(self._session).subtree_ids(*wanted) if wanted else []
             query = select(CodingRow.document_id).where(CodingRow.code_id.in_(codes))
         else:  # an attribute renamed or deleted: every document may carry it
             query = select(DocumentRow.id)
@@ -109,7 +110,7 @@ class SearchUnitRepo:
         wanted = list(document_ids)
         code_terms = self._code_terms()
         coders = dict(self._session.execute(select(CoderRow.id, CoderRow.name)).all())
-        cases = self._cases(wanted)
+        cases = CaseRepo(self._session).cases_of_documents(wanted)
         attributes = self._attributes(wanted)
         for first in range(0, len(wanted), 50):
             chunk = wanted[first : first + 50]
@@ -204,28 +205,6 @@ class SearchUnitRepo:
             paths = ["/".join(chain[: n + 1]) for n in range(len(chain))]
             terms[code_id] = tuple(dict.fromkeys([*paths, *chain]))
         return terms
-
-    def _subtrees(self, code_ids: list[int]) -> set[int]:
-        found = set(code_ids)
-        frontier = list(code_ids)
-        while frontier:
-            frontier = list(
-                self._session.execute(
-                    select(CodeRow.id).where(CodeRow.parent_id.in_(frontier))
-                ).scalars()
-            )
-            found.update(frontier)
-        return found
-
-    def _cases(self, document_ids: list[int]) -> dict[int, list[str]]:
-        result: dict[int, list[str]] = {}
-        for document_id, name in self._session.execute(
-            select(CaseDocumentRow.document_id, CaseRow.name)
-            .join(CaseRow, CaseRow.id == CaseDocumentRow.case_id)
-            .where(CaseDocumentRow.document_id.in_(document_ids))
-        ):
-            result.setdefault(document_id, []).append(name)
-        return result
 
     def _attributes(self, document_ids: list[int]) -> dict[int, dict[str, str]]:
         """Attribute values by document: the document's own and those of its cases."""
