@@ -25,6 +25,7 @@ from coding.errors import CodingError, NotFoundError, UserError
 from coding.importing import ImportDocuments
 from coding.project import LANGUAGES, Project, find_code, resolve_code, resolve_document
 from coding.records import CodingDetail
+from coding.search import ProjectSearch, SearchHit, SearchResult
 
 Handler = Callable[[argparse.Namespace], int]
 
@@ -84,8 +85,27 @@ def build_parser() -> argparse.ArgumentParser:
     codings.add_argument("--coder")
     codings.add_argument("--json", action="store_true")
     codings.set_defaults(handler=_codings)
+    _add_search_command(sub)
     _add_codebook_commands(sub)
     return parser
+
+
+def _add_search_command(sub: Any) -> None:
+    search = sub.add_parser("search", help="search the text, codes and speakers")
+    search.add_argument("project", type=Path)
+    search.add_argument(
+        "query",
+        help='words, "a phrase", wild*cards, fuzzy~, AND OR NOT, and fields: code:, coder:, '
+        "speaker:, case:, document:, or an attribute by its name (city:Oslo)",
+    )
+    search.add_argument("--limit", type=int, help="list at most this many hits")
+    search.add_argument(
+        "--whole-words",
+        action="store_true",
+        help="do not also find the compounds a Nordic word begins (tillit → tillitsreformen)",
+    )
+    search.add_argument("--json", action="store_true")
+    search.set_defaults(handler=_search)
 
 
 def _add_codebook_commands(sub: Any) -> None:
@@ -325,6 +345,62 @@ def _codings(args: argparse.Namespace) -> int:
                 f"{row['coder']}\t{row['text'][:60]!r}"
             )
     return 0
+
+
+def _search(args: argparse.Namespace) -> int:
+    if args.limit is not None and args.limit < 0:
+        raise CodingError("--limit must be 0 or more.")
+    with Project.open(args.project) as project:
+        finder = ProjectSearch(project)
+        try:
+            result = finder.search(
+                args.query,
+                compounds=not args.whole_words,
+                progress=lambda done, total: _progress(done, total, "building the search index"),
+            )
+            _progress(0, 0, "")
+            names = {count.document_id: count.name for count in result.documents}
+            hits = result.hits if args.limit is None else result.hits[: args.limit]
+            rows = [_hit_json(finder, result, hit, names) for hit in hits]
+        finally:
+            finder.close()
+    if args.json:
+        found: dict[str, Any] = {"query": result.query, "total": result.total, "hits": rows}
+        if result.suggestion:
+            found["suggestion"] = result.suggestion
+        _json(found)
+        return 0
+    for row in rows:
+        speaker = f"{row['speaker']}\t" if row["speaker"] else ""
+        _out(f"{row['document']}\t{row['start']}:{row['end']}\t{speaker}{row['snippet']}")
+    _err(_search_summary(result, len(rows)))
+    return 0
+
+
+def _hit_json(
+    finder: ProjectSearch, result: SearchResult, hit: SearchHit, names: dict[int, str]
+) -> dict[str, Any]:
+    snippet = finder.snippet(result, hit)
+    return {
+        "document": names[hit.document_id],
+        "start": hit.start,
+        "end": hit.end,
+        "speaker": hit.speaker,
+        "snippet": snippet.text,
+        "marks": [list(mark) for mark in finder.marks(result, hit)],
+    }
+
+
+def _search_summary(result: SearchResult, shown: int) -> str:
+    if not result.total:
+        maybe = f" Did you mean: {result.suggestion}" if result.suggestion else ""
+        return f"Nothing found for “{result.query}”.{maybe}"
+    what = "coded segment" if result.segments else "passage"
+    line = (
+        f"{result.total:,} {what}{'s' if result.total != 1 else ''} in "
+        f"{len(result.documents):,} document{'s' if len(result.documents) != 1 else ''}"
+    )
+    return line + (f" (first {shown:,} shown)" if shown < result.total else "")
 
 
 def _coding_json(coding: CodingDetail, paths: dict[int, str]) -> dict[str, Any]:

@@ -158,6 +158,7 @@ class MainWindow(QMainWindow):
         self.documents.files_dropped.connect(self.import_files)
         self.codes.current_code_changed.connect(self._on_codes_current_code_changed)
         self.segments.segment_activated.connect(self.show_document_at)
+        self.events.document_requested.connect(self.show_document_at)
         self.viewer.cursor_moved.connect(self._on_viewer_cursor_moved)
         self.viewer.coding_clicked.connect(self._on_viewer_coding_clicked)
 

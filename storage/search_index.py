@@ -15,7 +15,9 @@ is stemmed as each language would.
 
 from __future__ import annotations
 
+import fnmatch
 import hashlib
+import itertools
 import json
 import os
 import re
@@ -26,20 +28,24 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 from whoosh import index as whoosh_index
 from whoosh import query as wq
 from whoosh.analysis import StandardAnalyzer, Token, Tokenizer
+from whoosh.codec.whoosh3 import W3LeafMatcher
 from whoosh.columns import NumericColumn
 from whoosh.fields import COLUMN, ID, KEYWORD, TEXT, Schema
 from whoosh.lang import stemmer_for_language, stopwords_for_language
+from whoosh.matching.wrappers import FilterMatcher
 from whoosh.qparser import FieldAliasPlugin, FuzzyTermPlugin, MultifieldParser
+from whoosh.query.qcore import QueryError
 
 from storage.errors import StorageError
 from storage.repositories.search_units import SearchUnit
 from storage.store import Store
 
 #: Bump when the fields or their analysis change: an index of another format is rebuilt.
-FORMAT = 2
+FORMAT = 3
 
 #: The stemmer of each document language, and the field its text goes into.
 STEMMERS = {"nb": "no", "nn": "no", "da": "da", "sv": "sv", "en": "en"}
@@ -53,6 +59,8 @@ _MIN_PREFIX = 4
 SEGMENT_FIELDS = frozenset({"code", "coder"})
 
 _STATE = "tillit-state.json"
+#: The columns that place a unit: its paragraph, its document, its start and end.
+_POSITIONS = ("pid", "docn", "start", "end")
 _ATTRIBUTE = re.compile(r"[^0-9a-z]+")
 
 Progress = Callable[[int, int], bool]  # (done, total) -> go on?
@@ -74,13 +82,22 @@ class IndexHit:
 
 @dataclass(frozen=True)
 class IndexAnswer:
-    """The hits of a query, and what to highlight in their text."""
+    """The hits of a query, and what to highlight in their text.
 
-    hits: list[IndexHit]
+    ``rows`` holds one row per hit, (paragraph id, document id, start, end), in document and
+    text order; :attr:`hits` gives them as :class:`IndexHit` objects.
+    """
+
+    rows: np.ndarray
     segments: bool  # the query named a code or coder: narrow the hits to coded segments
     words: frozenset[str]  # stemmed words that matched (or would)
     prefixes: tuple[str, ...]  # word beginnings that matched (compounds, wildcards)
     suggestion: str | None  # a corrected query when nothing was found
+    query: wq.Query  # as parsed; see coding_matches
+
+    @property
+    def hits(self) -> list[IndexHit]:
+        return [IndexHit(*row) for row in self.rows.tolist()]
 
 
 def attribute_field(name: str) -> str:
@@ -100,7 +117,7 @@ class LanguageTokenizer(Tokenizer):  # type: ignore[misc]
     one loop with one cache: building the index is most of the time this analysis.
     """
 
-    _PATTERN = re.compile(r"[\w\*]+(\.?[\w\*]+)*")
+    _PATTERN = re.compile(r"[\w\*]+(?:\.?[\w\*]+)*")
 
     def __init__(self, lang: str) -> None:
         self.lang = lang
@@ -119,6 +136,21 @@ class LanguageTokenizer(Tokenizer):  # type: ignore[misc]
 
     def __setstate__(self, state: dict[str, Any]) -> None:
         self.__init__(state["lang"])  # type: ignore[misc]
+
+    def words(self, value: str) -> list[str]:
+        """The words of ``value`` as :meth:`__call__` gives them, as plain strings."""
+        cache, stops = self._cache, self._stops
+        return [
+            cache.get(word) or self._stemmed(word)
+            for word in self._PATTERN.findall(value.lower())
+            if len(word) > 1 and word not in stops
+        ]
+
+    def _stemmed(self, word: str) -> str:
+        stemmed: str = self._stem(word)
+        if len(self._cache) < 100_000:
+            self._cache[word] = stemmed
+        return stemmed
 
     def __call__(  # noqa: PLR0917 (whoosh calls tokenizers with these positional arguments)
         self,
@@ -185,7 +217,9 @@ def schema() -> Schema:
         "case": KEYWORD(lowercase=True, commas=True, scorable=False),
     }
     for stemmer, field in TEXT_FIELDS.items():
-        fields[field] = TEXT(analyzer=LanguageTokenizer(stemmer))
+        # No positions: listing hits reads half as much, and phrases are checked against the
+        # text itself (see _PhraseCheck).
+        fields[field] = TEXT(analyzer=LanguageTokenizer(stemmer), phrase=False)
     result = Schema(**fields)
     result.add("attr_*", KEYWORD(lowercase=True, commas=True, scorable=False), glob=True)
     return result
@@ -205,6 +239,9 @@ class SearchIndex:
         self.folder = folder
         self._store = store
         self._lock = threading.RLock()
+        self._building = threading.Lock()
+        self._searcher: Any = None
+        self._segments: dict[tuple[str, int], tuple[np.ndarray, np.ndarray]] = {}
 
     # --- keeping it current --------------------------------------------------------------
 
@@ -272,16 +309,18 @@ class SearchIndex:
         The new index is written beside the old one and takes its place when complete, so
         that a cancelled or failed rebuild leaves the old one as it was.
         """
-        with self._lock:
+        with self._building:  # searches and catching up go on meanwhile, on the old index
             building = self.folder.with_name(f"{self.folder.name}.building-{os.getpid()}")
             shutil.rmtree(building, ignore_errors=True)
             building.mkdir(parents=True)
             try:
                 count = self._build(building, progress)
-                old = self.folder.with_name(f"{self.folder.name}.old-{os.getpid()}")
-                if self.folder.exists():
-                    self.folder.rename(old)
-                building.rename(self.folder)
+                with self._lock:
+                    self.close()
+                    old = self.folder.with_name(f"{self.folder.name}.old-{os.getpid()}")
+                    if self.folder.exists():
+                        self.folder.rename(old)
+                    building.rename(self.folder)
                 shutil.rmtree(old, ignore_errors=True)
             except BaseException:
                 shutil.rmtree(building, ignore_errors=True)
@@ -323,46 +362,254 @@ class SearchIndex:
     ) -> IndexAnswer:
         """Every unit matching ``text`` (see :func:`parse`), in document and text order."""
         with self._lock:
-            try:
-                ix = whoosh_index.open_dir(str(self.folder))
-            except Exception as exc:  # whoosh raises its own kinds for a damaged index
-                raise StorageError(f"The search index cannot be read ({exc}).") from exc
-        with ix.searcher() as searcher:
+            searcher, segments = self._open()
             present = [
                 f for f in TEXT_FIELDS.values() if f in searcher.reader().indexed_field_names()
             ]
-            query, segments = parse(
-                text, ix.schema, attributes=attributes, compounds=compounds, fields=present
+            query, coded = parse(
+                text, searcher.schema, attributes=attributes, compounds=compounds, fields=present
             )
             if documents is not None:
                 query = wq.And([query, wq.Or([wq.Term("doc", str(d)) for d in documents])])
-            numbers = searcher.search(query, limit=None, scored=False).docs()
-            reader = searcher.reader()
-            columns = [reader.column_reader(name) for name in ("pid", "docn", "start", "end")]
-            hits = sorted(
-                (IndexHit(*(int(column[n]) for column in columns)) for n in numbers),
-                key=lambda hit: (hit.document_id, hit.start),
+            rows = _matching_rows(searcher, segments, query, _PhraseCheck(self._store))
+            suggestion = None if len(rows) else _suggestion(searcher, text, present)
+            words, prefixes = _highlights(query, searcher.reader())
+        return IndexAnswer(rows, coded, words, prefixes, suggestion, query)
+
+    def close(self) -> None:
+        """Let go of the open index files (the index itself stays)."""
+        with self._lock:
+            if self._searcher is not None:
+                self._searcher.close()
+            self._searcher, self._segments = None, {}
+
+    def _open(self) -> tuple[Any, list[_Segment]]:
+        """The searcher of the current index, kept open between searches, and each of its
+        segments with its positions and live documents (read once per segment)."""
+        try:
+            if self._searcher is None:
+                self._searcher = whoosh_index.open_dir(str(self.folder)).searcher()
+            elif not self._searcher.up_to_date():
+                self._searcher = self._searcher.refresh()
+            segments: list[_Segment] = []
+            for sub, offset in self._searcher.leaf_searchers():
+                reader = sub.reader()
+                segment = reader.segment()
+                key = (segment.segment_id() if segment else "", reader.doc_count())
+                rows, live = self._segments.get(key) or _read_positions(reader)
+                self._segments[key] = (rows, live)
+                segments.append(_Segment(reader, offset, rows, live))
+        except Exception as exc:  # whoosh raises its own kinds for a damaged index
+            self.close()
+            raise StorageError(f"The search index cannot be read ({exc}).") from exc
+        in_use = {(s.reader.segment().segment_id(), s.reader.doc_count()) for s in segments}
+        self._segments = {k: v for k, v in self._segments.items() if k in in_use}
+        return self._searcher, segments
+
+
+@dataclass(frozen=True, slots=True)
+class _Segment:
+    """One segment of the open index: its reader, where its document numbers start, each
+    document's (paragraph, document, start, end), and which documents are not deleted."""
+
+    reader: Any
+    offset: int
+    rows: np.ndarray
+    live: np.ndarray
+
+
+def _read_positions(reader: Any) -> tuple[np.ndarray, np.ndarray]:
+    count = reader.doc_count_all()
+    rows = np.empty((count, 4), dtype=np.int64)
+    for column, name in enumerate(_POSITIONS):
+        rows[:, column] = np.fromiter(reader.column_reader(name), dtype=np.int64, count=count)
+    live = np.zeros(count, dtype=bool)
+    live[np.fromiter(reader.all_doc_ids(), dtype=np.int64)] = True
+    return rows, live
+
+
+def _matching_rows(
+    searcher: Any, segments: list[_Segment], query: wq.Query, phrases: _PhraseCheck
+) -> np.ndarray:
+    """The positions of every live unit matching ``query``, sorted by document and start.
+
+    Words, prefixes, wildcards, fuzzy terms, phrases and their AND, OR and NOT are answered
+    from the posting lists directly, as arrays of document numbers; anything else is left to
+    whoosh's matchers."""
+    parts: list[np.ndarray] = []
+    if _answerable(query):
+        for segment in segments:
+            found = _documents(segment, query, phrases)
+            parts.append(segment.rows[found[segment.live[found]]])
+    else:
+        try:
+            numbers = np.fromiter(searcher.docs_for_query(query), dtype=np.int64)
+        except QueryError as exc:
+            raise StorageError(f"This search cannot be answered: {exc}.") from exc
+        for segment in segments:
+            end = segment.offset + len(segment.live)
+            mine = numbers[(numbers >= segment.offset) & (numbers < end)] - segment.offset
+            parts.append(segment.rows[mine[segment.live[mine]]])
+    rows = np.concatenate(parts) if parts else np.empty((0, 4), dtype=np.int64)
+    return rows[np.lexsort((rows[:, 2], rows[:, 1]))]
+
+
+_SETS = (wq.Or, wq.DisjunctionMax, wq.And, wq.AndNot, wq.AndMaybe, wq.Not)
+
+
+def _answerable(query: wq.Query) -> bool:
+    if isinstance(query, wq.Every):
+        return not query.fieldname  # every document, not every one with a field
+    if isinstance(query, (wq.Term, wq.MultiTerm, wq.Phrase)) or query is wq.NullQuery:
+        return True
+    if isinstance(query, _SETS):
+        return all(_answerable(child) for child in query.children())
+    return False
+
+
+def _documents(segment: _Segment, query: wq.Query, phrases: _PhraseCheck) -> np.ndarray:
+    """The sorted document numbers (within one segment) that ``query`` matches."""
+    reader = segment.reader
+    if isinstance(query, wq.Term):
+        return _postings(reader, query.fieldname, query.text)
+    if isinstance(query, wq.MultiTerm):
+        return _union([_postings(reader, f, text) for f, text in query.expanded_terms(reader)])
+    if isinstance(query, wq.Phrase):
+        words = [wq.Term(query.fieldname, word) for word in query.words]
+        candidates = _documents(segment, wq.And(words), phrases)
+        if query.fieldname not in TEXT_FIELDS.values():
+            return candidates  # a document's name: its words will do
+        return phrases.keep(segment, candidates, query)
+    if isinstance(query, wq.Every):
+        return np.arange(reader.doc_count_all(), dtype=np.int64)
+    if isinstance(query, (wq.Or, wq.DisjunctionMax)):
+        return _union([_documents(segment, child, phrases) for child in query.children()])
+    if isinstance(query, wq.And):
+        both: np.ndarray | None = None
+        for child in query.children():
+            found = _documents(segment, child, phrases)
+            both = found if both is None else np.intersect1d(both, found, assume_unique=True)
+            if not len(both):
+                break
+        return _NONE if both is None else both
+    if isinstance(query, wq.AndNot):
+        return np.setdiff1d(
+            _documents(segment, query.a, phrases),
+            _documents(segment, query.b, phrases),
+            assume_unique=True,
+        )
+    if isinstance(query, wq.AndMaybe):
+        return _documents(segment, query.a, phrases)
+    if isinstance(query, wq.Not):
+        every = np.arange(reader.doc_count_all(), dtype=np.int64)
+        return np.setdiff1d(every, _documents(segment, query.query, phrases), assume_unique=True)
+    return _NONE  # NullQuery
+
+
+class _PhraseCheck:
+    """Keeps the units whose text holds a phrase: its words in order, each at most ``slop``
+    words after the one before (1: side by side), as the field's analyzer reads them.
+    One serves one search, keeping the document texts it read."""
+
+    def __init__(self, store: Store) -> None:
+        self._store = store
+        self._texts: dict[int, str] = {}
+
+    def keep(self, segment: _Segment, candidates: np.ndarray, phrase: wq.Phrase) -> np.ndarray:
+        if not len(candidates) or not phrase.words:
+            return candidates
+        rows = segment.rows[candidates]
+        missing = set(rows[:, 1].tolist()) - self._texts.keys()
+        if missing:
+            with self._store.read() as tx:
+                self._texts.update((d, tx.documents.text(d)) for d in missing)
+        tokenizer = segment.reader.schema[phrase.fieldname].analyzer
+        words = [str(word) for word in phrase.words]
+        slop = max(1, int(phrase.slop))
+        kept = [
+            number
+            for number, (_, document_id, start, end) in zip(
+                candidates.tolist(), rows.tolist(), strict=True
             )
-            suggestion = None if hits else _suggestion(searcher, text, present)
-        words, prefixes = _highlights(query)
-        return IndexAnswer(hits, segments, words, prefixes, suggestion)
+            if _holds(tokenizer.words(self._texts[document_id][start:end]), words, slop)
+        ]
+        return np.asarray(kept, dtype=np.int64)
+
+
+def _holds(tokens: list[str], words: list[str], slop: int) -> bool:
+    """Whether ``words`` occur in ``tokens`` in order, each within ``slop`` of the last."""
+    for first, token in enumerate(tokens):
+        if token != words[0]:
+            continue
+        at = first
+        for word in words[1:]:
+            window = tokens[at + 1 : at + 1 + slop]
+            if word not in window:
+                break
+            at += 1 + window.index(word)
+        else:
+            return True
+    return False
+
+
+_NONE = np.empty(0, dtype=np.int64)
+
+
+def _union(arrays: list[np.ndarray]) -> np.ndarray:
+    return np.unique(np.concatenate(arrays)) if arrays else _NONE
+
+
+def _postings(reader: Any, field: str, text: str | bytes) -> np.ndarray:
+    """The document numbers of one term's posting list, read a block at a time."""
+    if (field, text) not in reader:
+        return _NONE
+    matcher = reader.postings(field, text)
+    if isinstance(matcher, FilterMatcher):  # deleted documents: dropped by the caller
+        matcher = matcher.child
+    if not isinstance(matcher, W3LeafMatcher):
+        return np.fromiter(matcher.all_ids(), dtype=np.int64)
+    # whoosh decodes a block's ids in one go; taking them a block at a time (not an id at a
+    # time, as all_ids() does) makes listing thousands of hits several times faster.
+    blocks: list[np.ndarray] = []
+    while matcher.is_active():
+        if matcher._ids is None:
+            matcher._read_ids()
+        blocks.append(np.asarray(matcher._ids[matcher._i :], dtype=np.int64))
+        matcher._next_block()
+    return np.concatenate(blocks) if blocks else _NONE
 
 
 def _suggestion(searcher: Any, text: str, fields: list[str]) -> str | None:
-    """The query with each unknown word replaced by the nearest indexed word, if any."""
+    """The query with each word that no field knows (as that field's language stems it)
+    replaced by the nearest indexed word, if any."""
     changed = False
     parts: list[str] = []
     for part in re.split(r"(\s+)", text):
-        word = part.lower()
-        if not re.fullmatch(r"\w+", word) or any(
-            searcher.doc_frequency(field, word) for field in fields
+        stems = {
+            field: searcher.schema[field].analyzer.words(part)
+            for field in fields
+            if re.fullmatch(r"\w+", part) and part not in _OPERATORS
+        }
+        if not any(stems.values()) or any(
+            searcher.doc_frequency(field, stem) for field, words in stems.items() for stem in words
         ):
-            parts.append(part)
+            parts.append(part)  # not a word, a stop word, or a known one
             continue
-        found = next((s[0] for f in fields if (s := searcher.suggest(f, word, limit=1))), None)
+        found = next(
+            (
+                suggested[0]
+                for field, words in stems.items()
+                for word in dict.fromkeys([*words, part.lower()])
+                if (suggested := searcher.suggest(field, word, limit=1))
+            ),
+            None,
+        )
         changed |= found is not None
         parts.append(found or part)
     return "".join(parts) if changed else None
+
+
+_OPERATORS = frozenset({"AND", "OR", "NOT", "ANDNOT", "ANDMAYBE", "TO"})
 
 
 def parse(
@@ -412,22 +659,99 @@ def _with_compounds(query: wq.Query) -> wq.Query:
     return query
 
 
-def _highlights(query: wq.Query) -> tuple[frozenset[str], tuple[str, ...]]:
+def _highlights(query: wq.Query, reader: Any) -> tuple[frozenset[str], tuple[str, ...]]:
+    """The indexed words a query's text leaves stand for (wildcards and fuzzy terms expanded
+    in ``reader``), and the word beginnings of its prefixes."""
     words: set[str] = set()
     prefixes: set[str] = set()
     for leaf in _leaves(query):
-        field = getattr(leaf, "fieldname", None)
-        if field not in TEXT_FIELDS.values():
+        if getattr(leaf, "fieldname", None) not in TEXT_FIELDS.values():
             continue
         if isinstance(leaf, wq.Prefix):
             prefixes.add(str(leaf.text))
-        elif isinstance(leaf, wq.Wildcard):
-            prefixes.add(str(leaf.text).split("*")[0].split("?")[0])
+        elif isinstance(leaf, wq.MultiTerm):
+            expanded = itertools.islice(leaf.expanded_terms(reader), _MAX_EXPANDED)
+            words.update(_text(term) for _, term in expanded)
         elif isinstance(leaf, wq.Phrase):
             words.update(str(word) for word in leaf.words)
         elif hasattr(leaf, "text"):
             words.add(str(leaf.text))
     return frozenset(words), tuple(sorted(p for p in prefixes if p))
+
+
+_MAX_EXPANDED = 1_000
+
+
+def _text(term: str | bytes) -> str:
+    return term.decode("utf-8") if isinstance(term, bytes) else term
+
+
+def highlights(
+    text: str, language: str, words: frozenset[str], prefixes: tuple[str, ...]
+) -> list[tuple[int, int]]:
+    """The ``[start, end)`` of each word in ``text`` that a query matched: its stem (for
+    ``language``) is one of ``words`` or begins with one of ``prefixes``."""
+    if not words and not prefixes:
+        return []
+    tokenizer = _tokenizer(language)
+    found: list[tuple[int, int]] = []
+    for match in LanguageTokenizer._PATTERN.finditer(text):
+        stems = tokenizer.words(match.group())
+        if stems and (stems[0] in words or stems[0].startswith(prefixes)):
+            found.append((match.start(), match.end()))
+    return found
+
+
+def _tokenizer(language: str) -> LanguageTokenizer:
+    stemmer = STEMMERS.get(language, "no")
+    if stemmer not in _TOKENIZERS:
+        _TOKENIZERS[stemmer] = LanguageTokenizer(stemmer)
+    return _TOKENIZERS[stemmer]
+
+
+_TOKENIZERS: dict[str, LanguageTokenizer] = {}
+
+
+def coding_matches(query: wq.Query, code_terms: Iterable[str], coder: str) -> bool:
+    """Whether a coding (its code's terms, see ``SearchUnit.codes``, and its coder) meets what
+    ``query`` asks of codes and coders; the rest of the query counts as met."""
+    terms = [term.lower() for term in code_terms]
+    return _meets(query, terms, coder.lower()) is not False
+
+
+def _meets(query: wq.Query, terms: list[str], coder: str) -> bool | None:
+    """True or False where the query speaks of codes or coders, None where it does not."""
+    field = getattr(query, "fieldname", None)
+    if query.is_leaf() and field in SEGMENT_FIELDS:
+        values = terms if field == "code" else [coder]
+        if isinstance(query, wq.Term):
+            return _text(query.text) in values
+        if isinstance(query, wq.Prefix):
+            return any(value.startswith(_text(query.text)) for value in values)
+        if isinstance(query, wq.Wildcard):
+            return any(fnmatch.fnmatchcase(value, _text(query.text)) for value in values)
+        return None
+    if isinstance(query, wq.Not):
+        return _negate(_meets(query.query, terms, coder))
+    if isinstance(query, wq.AndNot):
+        parts = [_meets(query.a, terms, coder), _negate(_meets(query.b, terms, coder))]
+        return _combine(all, parts)
+    if isinstance(query, (wq.AndMaybe, wq.Require)):
+        return _meets(query.a, terms, coder)
+    if isinstance(query, wq.And):
+        return _combine(all, [_meets(child, terms, coder) for child in query.children()])
+    if isinstance(query, (wq.Or, wq.DisjunctionMax)):
+        return _combine(any, [_meets(child, terms, coder) for child in query.children()])
+    return None
+
+
+def _negate(value: bool | None) -> bool | None:
+    return None if value is None else not value
+
+
+def _combine(how: Callable[[Iterable[bool]], bool], values: list[bool | None]) -> bool | None:
+    known = [value for value in values if value is not None]
+    return how(known) if known else None
 
 
 def _fields(unit: SearchUnit) -> dict[str, Any]:

@@ -47,6 +47,14 @@ def add_document(project: Project, name: str = "Intervju 1", text: str = SAMPLE_
         )
 
 
+@pytest.fixture(autouse=True)
+def _cache_folder(
+    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Search indexes go to a temporary folder, never the user's cache (subprocesses too)."""
+    monkeypatch.setenv("TILLIT_CACHE", str(tmp_path_factory.mktemp("cache")))
+
+
 @pytest.fixture
 def project(tmp_path: Path) -> Iterator[Project]:
     """A new, empty project with the coder "Kari"."""

@@ -44,6 +44,18 @@ class SearchUnit:
 
 
 @dataclass(frozen=True, slots=True)
+class CodedSpan:
+    """A coding as search narrows hits to it."""
+
+    coding_id: int
+    document_id: int
+    start: int
+    end: int
+    code_id: int
+    coder: str
+
+
+@dataclass(frozen=True, slots=True)
 class Journal:
     """The journal entries after some point: whole documents to re-index, and spans."""
 
@@ -86,6 +98,39 @@ class SearchUnitRepo:
         query = select(DocumentRow.id).order_by(DocumentRow.id)
         return list(self._session.execute(query).scalars())
 
+    def speakers(self, paragraph_ids: Iterable[int]) -> dict[int, str | None]:
+        """The speaker of each paragraph (or speaker turn) of ``paragraph_ids``."""
+        wanted = list(paragraph_ids)
+        found: dict[int, str | None] = {}
+        for first in range(0, len(wanted), 500):
+            query = select(ParagraphRow.id, ParagraphRow.speaker).where(
+                ParagraphRow.id.in_(wanted[first : first + 500])
+            )
+            found.update(self._session.execute(query).all())
+        return found
+
+    def codings_of(self, document_ids: Iterable[int]) -> dict[int, list[CodedSpan]]:
+        """The codings of each document, in text order."""
+        wanted = list(document_ids)
+        found: dict[int, list[CodedSpan]] = {}
+        for first in range(0, len(wanted), 500):
+            query = (
+                select(
+                    CodingRow.id,
+                    CodingRow.document_id,
+                    CodingRow.start,
+                    CodingRow.end,
+                    CodingRow.code_id,
+                    CoderRow.name,
+                )
+                .join(CoderRow, CoderRow.id == CodingRow.coder_id)
+                .where(CodingRow.document_id.in_(wanted[first : first + 500]))
+                .order_by(CodingRow.document_id, CodingRow.start, CodingRow.end, CodingRow.id)
+            )
+            for row in self._session.execute(query):
+                found.setdefault(row[1], []).append(CodedSpan(*row))
+        return found
+
     def documents_of(self, kind: str, ids: Iterable[int]) -> set[int]:
         """The documents whose units a change of ``kind`` rows ``ids`` touches."""
         wanted = list(ids)
@@ -108,7 +153,7 @@ class SearchUnitRepo:
         """The paragraphs of the documents (with ``spans``: only those of a document that
         overlap its spans there), each with the codes and coders of codings overlapping it."""
         wanted = list(document_ids)
-        code_terms = self._code_terms()
+        code_terms = self.code_terms()
         coders = dict(self._session.execute(select(CoderRow.id, CoderRow.name)).all())
         cases = CaseRepo(self._session).cases_of_documents(wanted)
         attributes = self._attributes(wanted)
@@ -189,7 +234,7 @@ class SearchUnitRepo:
             result.setdefault(document_id, []).append((start, end, code_id, coder_id))
         return result
 
-    def _code_terms(self) -> dict[int, tuple[str, ...]]:
+    def code_terms(self) -> dict[int, tuple[str, ...]]:
         """For each code: its path, its ancestors' paths, and the names on the way."""
         rows = self._session.execute(select(CodeRow.id, CodeRow.parent_id, CodeRow.name)).all()
         parents = {code_id: parent for code_id, parent, _ in rows}

@@ -279,3 +279,44 @@ def test_codebook_merge_refuses_hostile_files_and_changes_nothing(tmp_path: Path
         assert "Traceback" not in result.stderr
     assert "refuses for safety" in tillit("codebook", "merge", lead, laughs).stderr
     assert _content(lead) == before
+
+
+def test_search_finds_inflections_and_compounds_and_a_new_coding_at_once(
+    workspace: Path,
+) -> None:
+    project = workspace / "studie.tillit"
+    source = workspace / "Intervju Tromsø.txt"
+    source.write_text(
+        "INT: Hva betyr tillitsreformen for dere?\n"
+        "P1: Tilliten har vokst, vi jobber mer tillitsbasert nå 😀.\n"
+        "P2: Kontrollen er mindre.\n",
+        encoding="utf-8",
+    )
+    assert tillit("import", project, source).returncode == 0
+    result = tillit("search", project, "tillit", "--json")
+    assert result.returncode == 0, result.stderr
+    found = json.loads(result.stdout)
+    assert found["query"] == "tillit" and found["total"] == 2
+    with Project.open(project, backup=False) as opened, opened.read() as tx:
+        (document_id,) = tx.documents.ids_by_name("Intervju Tromsø")
+        text = tx.documents.text(document_id)
+    words = set()
+    for hit in found["hits"]:
+        assert hit["document"] == "Intervju Tromsø"
+        passage = text[hit["start"] : hit["end"]]
+        assert "tillit" in passage.casefold()
+        assert hit["snippet"] in passage  # a short passage is shown whole
+        words |= {text[start:end] for start, end in hit["marks"]}
+    assert words == {"tillitsreformen", "Tilliten", "tillitsbasert"}
+    assert [hit["speaker"] for hit in found["hits"]] == ["INT", "P1"]
+
+    assert json.loads(tillit("search", project, "speaker:P2", "--json").stdout)["total"] == 1
+    coded = tillit("code", project, "Intervju Tromsø", "Styring/Kontroll", "--match", "Kontrollen")
+    assert coded.returncode == 0, coded.stderr
+    segment = json.loads(tillit("search", project, "code:Styring", "--json").stdout)
+    assert [(h["start"], h["end"]) for h in segment["hits"]] == [
+        (text.index("Kontrollen"), text.index("Kontrollen") + len("Kontrollen"))
+    ]
+    nothing = tillit("search", project, "tilit")
+    assert nothing.returncode == 0 and nothing.stdout == ""
+    assert "Did you mean: tillit" in nothing.stderr
