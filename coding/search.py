@@ -128,13 +128,10 @@ class ProjectSearch:
 
     def prepare(self, progress: Progress | None = None) -> None:
         """Make the index reflect the project: rebuild it when it cannot be caught up."""
-        if not self.index.needs_rebuild():
-            try:
-                self.index.catch_up()
-                return
-            except StorageError:
-                pass  # damaged or out of step: rebuilt below
-        self.index.rebuild(progress)
+        try:
+            self.index.catch_up()
+        except StorageError:  # missing, damaged, of another version, or out of step
+            self.index.rebuild(progress)
 
     def close(self) -> None:
         self.index.close()
@@ -177,12 +174,12 @@ class ProjectSearch:
     def _result(self, text: str, answer: IndexAnswer) -> SearchResult:
         rows = answer.rows.tolist()
         with self.project.read() as tx:
-            summaries = {d.id: d for d in tx.documents.summaries(sorted({r[1] for r in rows}))}
+            names = tx.search_units.names({row[1] for row in rows})
             speakers = tx.search_units.speakers(row[0] for row in rows)
             hits = [
                 SearchHit(document_id, start, end, paragraph_id, speakers.get(paragraph_id))
                 for paragraph_id, document_id, start, end in rows
-                if document_id in summaries
+                if document_id in names
             ]
             if answer.segments:
                 hits = self._segments_of(tx, answer, hits)
@@ -192,11 +189,11 @@ class ProjectSearch:
         return SearchResult(
             query=text,
             hits=hits,
-            documents=[DocumentCount(d, summaries[d].name, n) for d, n in counts.items()],
+            documents=[DocumentCount(d, names[d][0], n) for d, n in counts.items()],
             segments=answer.segments,
             suggestion=answer.suggestion,
             answer=answer,
-            languages={d: summary.language for d, summary in summaries.items()},
+            languages={d: language for d, (_, language) in names.items()},
         )
 
     def _segments_of(self, tx: Tx, answer: IndexAnswer, hits: list[SearchHit]) -> list[SearchHit]:
@@ -206,7 +203,7 @@ class ProjectSearch:
         terms = repo.code_terms()
         codings = repo.codings_of(sorted({hit.document_id for hit in hits}))
         wants_words = bool(answer.words or answer.prefixes)
-        languages = {d.id: d.language for d in tx.documents.summaries(sorted(codings))}
+        languages = {d: language for d, (_, language) in repo.names(codings).items()}
         seen: set[int] = set()
         found: list[SearchHit] = []
         for hit in hits:

@@ -556,7 +556,15 @@ _NONE = np.empty(0, dtype=np.int64)
 
 
 def _union(arrays: list[np.ndarray]) -> np.ndarray:
-    return np.unique(np.concatenate(arrays)) if arrays else _NONE
+    """The sorted union of sorted arrays of document numbers (marked in one array of flags:
+    faster than sorting when there are thousands)."""
+    arrays = [array for array in arrays if len(array)]
+    if len(arrays) < 2:
+        return arrays[0] if arrays else _NONE
+    present = np.zeros(max(int(array[-1]) for array in arrays) + 1, dtype=bool)
+    for array in arrays:
+        present[array] = True
+    return np.flatnonzero(present)
 
 
 def _postings(reader: Any, field: str, text: str | bytes) -> np.ndarray:
@@ -566,15 +574,16 @@ def _postings(reader: Any, field: str, text: str | bytes) -> np.ndarray:
     matcher = reader.postings(field, text)
     if isinstance(matcher, FilterMatcher):  # deleted documents: dropped by the caller
         matcher = matcher.child
-    if not isinstance(matcher, W3LeafMatcher):
+    if not isinstance(matcher, W3LeafMatcher) or matcher._byteids:
         return np.fromiter(matcher.all_ids(), dtype=np.int64)
-    # whoosh decodes a block's ids in one go; taking them a block at a time (not an id at a
-    # time, as all_ids() does) makes listing thousands of hits several times faster.
+    # Each block's ids are read as one array (whoosh's all_ids() yields them one by one,
+    # several times slower when a word has thousands of postings).
     blocks: list[np.ndarray] = []
     while matcher.is_active():
-        if matcher._ids is None:
-            matcher._read_ids()
-        blocks.append(np.asarray(matcher._ids[matcher._i :], dtype=np.int64))
+        if matcher._data is None:
+            matcher._read_data()
+        ids = np.asarray(matcher._data[0], dtype=np.int64)
+        blocks.append(np.cumsum(ids))  # stored as differences
         matcher._next_block()
     return np.concatenate(blocks) if blocks else _NONE
 

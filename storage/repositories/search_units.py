@@ -98,6 +98,16 @@ class SearchUnitRepo:
         query = select(DocumentRow.id).order_by(DocumentRow.id)
         return list(self._session.execute(query).scalars())
 
+    def names(self, document_ids: Iterable[int]) -> dict[int, tuple[str, str]]:
+        """The name and language of each document of ``document_ids``."""
+        query = select(DocumentRow.id, DocumentRow.name, DocumentRow.language).where(
+            DocumentRow.id.in_(list(document_ids))
+        )
+        return {
+            document_id: (name, language)
+            for document_id, name, language in self._session.execute(query)
+        }
+
     def speakers(self, paragraph_ids: Iterable[int]) -> dict[int, str | None]:
         """The speaker of each paragraph (or speaker turn) of ``paragraph_ids``."""
         wanted = list(paragraph_ids)
@@ -153,10 +163,18 @@ class SearchUnitRepo:
         """The paragraphs of the documents (with ``spans``: only those of a document that
         overlap its spans there), each with the codes and coders of codings overlapping it."""
         wanted = list(document_ids)
-        code_terms = self.code_terms()
-        coders = dict(self._session.execute(select(CoderRow.id, CoderRow.name)).all())
-        cases = CaseRepo(self._session).cases_of_documents(wanted)
-        attributes = self._attributes(wanted)
+        if not wanted:
+            return
+        context = _Context(
+            self.code_terms(),
+            {row[0]: row[1] for row in self._session.execute(select(CoderRow.id, CoderRow.name))},
+            CaseRepo(self._session).cases_of_documents(wanted),
+            self._attributes(wanted),
+        )
+        if spans is not None:
+            for document_id in wanted:
+                yield from self._units_around(document_id, spans.get(document_id, []), context)
+            return
         for first in range(0, len(wanted), 50):
             chunk = wanted[first : first + 50]
             paragraphs = self._paragraphs(chunk)
@@ -167,40 +185,40 @@ class SearchUnitRepo:
                 .order_by(DocumentRow.id)
             ):
                 turns = paragraphs.get(document_id, [])
-                starts = [turn[1] for turn in turns]
-                codes: list[dict[str, None]] = [{} for _ in turns]
-                who: list[dict[str, None]] = [{} for _ in turns]
-                for start, end, code_id, coder_id in coded.get(document_id, []):
-                    for index in _overlapping(turns, starts, start, end):
-                        codes[index].update(dict.fromkeys(code_terms.get(code_id, ())))
-                        who[index][coders.get(coder_id, "")] = None
-                wanted_turns: Iterable[int] = range(len(turns))
-                if spans is not None:
-                    wanted_turns = sorted(
-                        {
-                            i
-                            for s, e in spans.get(document_id, [])
-                            for i in _overlapping(turns, starts, s, e)
-                        }
-                    )
-                for index in wanted_turns:
-                    paragraph_id, start, end, speaker = turns[index]
-                    if not text[start:end].strip():
-                        continue
-                    yield SearchUnit(
-                        paragraph_id,
-                        document_id,
-                        name,
-                        language,
-                        start,
-                        end,
-                        text[start:end],
-                        speaker=speaker or "",
-                        codes=tuple(codes[index]),
-                        coders=tuple(c for c in who[index] if c),
-                        cases=tuple(cases.get(document_id, ())),
-                        attributes=attributes.get(document_id, {}),
-                    )
+                document = _Document(document_id, name, language, text, 0)
+                yield from document.units(
+                    turns, range(len(turns)), coded.get(document_id, []), context
+                )
+
+    def _units_around(
+        self, document_id: int, spans: list[tuple[int, int]], context: _Context
+    ) -> Iterator[SearchUnit]:
+        """The units of one document that overlap ``spans``, reading only the stretch of text
+        and the codings they cover (a new coding in a long transcript re-reads one turn)."""
+        turns = self._paragraphs([document_id]).get(document_id, [])
+        starts = [turn[1] for turn in turns]
+        indexes = sorted({i for s, e in spans for i in _overlapping(turns, starts, s, e)})
+        if not indexes:
+            return
+        low, high = turns[indexes[0]][1], max(turns[i][2] for i in indexes)
+        found = self._session.execute(
+            select(
+                DocumentRow.name,
+                DocumentRow.language,
+                func.substr(DocumentRow.text, low + 1, high - low),
+            ).where(DocumentRow.id == document_id)
+        ).first()
+        if found is None:
+            return
+        coded = self._session.execute(
+            select(CodingRow.start, CodingRow.end, CodingRow.code_id, CodingRow.coder_id).where(
+                CodingRow.document_id == document_id, CodingRow.start < high, CodingRow.end > low
+            )
+        )
+        document = _Document(document_id, found[0], found[1], found[2], low)
+        yield from document.units(
+            turns, indexes, [(r[0], r[1], r[2], r[3]) for r in coded], context
+        )
 
     def _paragraphs(
         self, documents: list[int]
@@ -280,6 +298,64 @@ class SearchUnitRepo:
             if shown is not None:
                 result.setdefault(document_id, {})[name] = shown
         return result
+
+
+@dataclass(frozen=True, slots=True)
+class _Context:
+    """What every unit needs besides its own text: code terms, coder names, cases and
+    attribute values by document."""
+
+    code_terms: dict[int, tuple[str, ...]]
+    coders: dict[int, str]
+    cases: dict[int, list[str]]
+    attributes: dict[int, dict[str, str]]
+
+
+@dataclass(frozen=True, slots=True)
+class _Document:
+    """A document (or a stretch of its text beginning at ``offset``) being cut into units."""
+
+    id: int
+    name: str
+    language: str
+    text: str
+    offset: int
+
+    def units(
+        self,
+        turns: list[tuple[int, int, int, str | None]],
+        indexes: Iterable[int],
+        coded: list[tuple[int, int, int, int]],
+        context: _Context,
+    ) -> Iterator[SearchUnit]:
+        starts = [turn[1] for turn in turns]
+        codes: dict[int, dict[str, None]] = {}
+        who: dict[int, dict[str, None]] = {}
+        for start, end, code_id, coder_id in coded:
+            for index in _overlapping(turns, starts, start, end):
+                codes.setdefault(index, {}).update(
+                    dict.fromkeys(context.code_terms.get(code_id, ()))
+                )
+                who.setdefault(index, {})[context.coders.get(coder_id, "")] = None
+        for index in indexes:
+            paragraph_id, start, end, speaker = turns[index]
+            text = self.text[start - self.offset : end - self.offset]
+            if not text.strip():
+                continue
+            yield SearchUnit(
+                paragraph_id,
+                self.id,
+                self.name,
+                self.language,
+                start,
+                end,
+                text,
+                speaker=speaker or "",
+                codes=tuple(codes.get(index, ())),
+                coders=tuple(c for c in who.get(index, ()) if c),
+                cases=tuple(context.cases.get(self.id, ())),
+                attributes=context.attributes.get(self.id, {}),
+            )
 
 
 def _overlapping(

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import random
+import re
 import shutil
 from pathlib import Path
+
+from whoosh import index as whoosh_index
 
 from coding.codings import ApplyCoding
 from coding.importing import ImportDocuments
 from coding.project import Project
-from storage.search_index import SearchIndex
+from storage.search_index import SearchIndex, parse
+from tests.conftest import add_document
 
 INTERVIEW = (
     "INT: Hva betyr tillitsreformen for dere?\n"
@@ -72,3 +77,52 @@ def test_a_deleted_index_is_rebuilt_whole(tmp_path: Path) -> None:
         index.rebuild()
         assert len(index.search("ansvar").hits) == 1
         assert index.search("tilitt").suggestion == "tillit"
+
+
+def test_hits_equal_whoosh_s_own_matching_across_blocks_segments_and_deletions(
+    tmp_path: Path,
+) -> None:
+    """Hits are read from the posting lists directly; whoosh's matchers are the reference."""
+    rng = random.Random(7)
+    vocabulary = ["alfa", "alfabet", "beta", "gamma", "gammel", "delta", "epsilon", "tillit"]
+    lines = [
+        f"P{n % 4}: " + " ".join(rng.choice(vocabulary) for _ in range(rng.randint(1, 6)))
+        for n in range(700)  # several blocks of postings for each word
+    ]
+    text = "\n".join(lines)
+    project = Project.create(tmp_path / "r.tillit", coder="Kari")
+    with project:
+        document_id = add_document(project, "Ord", text)
+        index = SearchIndex(tmp_path / "index", project.store)
+        index.rebuild()
+        for n in range(0, 600, 50):  # codings re-index paragraphs: deletions and new segments
+            start = sum(len(line) + 1 for line in lines[:n])
+            ApplyCoding(project, document_id, [(start, start + 3)], code_path="Kode").do()
+            index.catch_up()
+        ix = whoosh_index.open_dir(str(index.folder))
+        assert len(ix.reader().segments()) > 1 and ix.reader().has_deletions()
+        queries = [
+            "alfa",
+            "alfa OR beta",
+            "alfa AND beta",
+            "alfa NOT beta",
+            "NOT gamma",
+            "gam*",
+            "gama~",
+            "(alfa OR delta) AND NOT (tillit OR epsilon)",
+            "code:Kode beta",
+            "speaker:P1 OR speaker:P2",
+        ]
+        with ix.searcher() as searcher:
+            paragraph = searcher.reader().column_reader("pid")
+            for query in queries:
+                parsed, _ = parse(query, ix.schema, fields=["text_no"])
+                expected = sorted(paragraph[n] for n in searcher.docs_for_query(parsed))
+                found = sorted(hit.paragraph_id for hit in index.search(query).hits)
+                assert found == expected, query
+                assert expected, query
+        phrase = {h.paragraph_id for h in index.search('"alfa beta"').hits}
+        with project.read() as tx:
+            units = {p.id: text[p.start : p.end] for p in tx.documents.paragraphs(document_id)}
+        assert phrase == {pid for pid, unit in units.items() if re.search(r"\balfa beta\b", unit)}
+        index.close()
