@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import sys
 
-COMMANDS = frozenset({"new", "import", "docs", "codes", "code", "uncode", "codings", "codebook", "search"})
+COMMANDS = frozenset(
+    {"new", "import", "docs", "codes", "code", "uncode", "codings", "codebook", "search"}
+)
 
 
 def main(argv: list[str] | None = None) -> int:

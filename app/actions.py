@@ -23,6 +23,10 @@ class ActionId(Enum):
     FOCUS_DOCUMENTS = auto()
     FOCUS_TEXT = auto()
     FOCUS_CODES = auto()
+    FIND_IN_DOCUMENT = auto()
+    FIND_IN_PROJECT = auto()
+    CODING_QUERY = auto()
+    CODE_SPEAKER_TURNS = auto()
 
 
 #: (text, shortcuts, status tip) of each action that is not built by the undo stack.
@@ -67,6 +71,27 @@ _SPECS: dict[ActionId, tuple[str, tuple[QKeySequence.StandardKey | str, ...], st
     ActionId.FOCUS_DOCUMENTS: ("Go to &documents", ("Ctrl+1",), "Move the focus to the documents"),
     ActionId.FOCUS_TEXT: ("Go to &text", ("Ctrl+2",), "Move the focus to the text"),
     ActionId.FOCUS_CODES: ("Go to c&odes", ("Ctrl+3",), "Move the focus to the code tree"),
+    ActionId.FIND_IN_DOCUMENT: (
+        "&Find in document…",
+        (QKeySequence.StandardKey.Find,),
+        "Search the document on screen",
+    ),
+    ActionId.CODING_QUERY: (
+        "Coding &queries and matrices…",
+        ("Ctrl+Shift+Q",),
+        "Combine codes (AND, NOT, NEAR, same paragraph), count them by document or attribute, "
+        "and see which codes occur together",
+    ),
+    ActionId.CODE_SPEAKER_TURNS: (
+        "Code every &turn of a speaker…",
+        (),
+        "Code every turn of one speaker, in this document or in all of them",
+    ),
+    ActionId.FIND_IN_PROJECT: (
+        "Search &project…",
+        ("Ctrl+Shift+F",),
+        "Search every document: words, phrases, codes, speakers, cases and attributes",
+    ),
 }
 
 

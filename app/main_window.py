@@ -3,11 +3,20 @@
 from __future__ import annotations
 
 from bisect import bisect_right
+from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import QSettings, Qt, QTimer
 from PySide6.QtGui import QAction, QCloseEvent, QUndoStack
-from PySide6.QtWidgets import QDockWidget, QFileDialog, QLabel, QMainWindow, QMessageBox, QWidget
+from PySide6.QtWidgets import (
+    QDockWidget,
+    QFileDialog,
+    QLabel,
+    QMainWindow,
+    QMessageBox,
+    QProgressBar,
+    QWidget,
+)
 from typing_extensions import override
 
 from app.actions import ActionId, build_actions
@@ -19,15 +28,21 @@ from app.document_panel import DocumentPanel
 from app.events import ProjectEvents
 from app.import_runner import ImportRunner
 from app.memo_panel import MemoPanel
+from app.query_panel import QueryPanel, choose_code
+from app.search_keeper import SearchKeeper
+from app.search_panel import SearchPanel
 from app.segments_panel import SegmentsPanel
+from app.speaker_coding_dialog import code_speaker_turns
 from app.viewer.document_view import DocumentView
 from app.workbench import Workbench
 from coding import queries
+from coding.autocode import AutoCode, Unit
 from coding.changes import Changes
 from coding.errors import UserError
 from coding.importing import SUPPORTED_SUFFIXES
 from coding.project import Project
 from coding.records import MemoTarget, ParagraphRecord
+from coding.search import SearchHit
 
 PROJECT_FILTER = "Tillit projects (*.tillit)"
 TRANSCRIPT_FILTER = "Transcripts (" + " ".join(f"*{s}" for s in SUPPORTED_SUFFIXES) + ")"
@@ -51,6 +66,7 @@ class MainWindow(QMainWindow):
         self._paragraphs: list[ParagraphRecord] = []
         self._paragraph_starts: list[int] = []
         self._imports: list[ImportRunner] = []
+        self.keeper: SearchKeeper | None = None
         self._pending = Changes()
         self._refresh_timer = QTimer(self)
         self._refresh_timer.setSingleShot(True)
@@ -65,22 +81,10 @@ class MainWindow(QMainWindow):
         self.definitions = DefinitionPanel()
         self.segments = SegmentsPanel()
         self.memos = MemoPanel()
+        self.search = SearchPanel()
+        self.queries = QueryPanel()
         self.setCentralWidget(self.viewer)
-        left, right = Qt.DockWidgetArea.LeftDockWidgetArea, Qt.DockWidgetArea.RightDockWidgetArea
-        bottom = Qt.DockWidgetArea.BottomDockWidgetArea
-        self._docks = {
-            "documents": self._dock("Documents", self.documents, left),
-            "codes": self._dock("Codes", self.codes, right),
-            "definition": self._dock("Code definition", self.definitions, right),
-            "segments": self._dock("Coded segments", self.segments, bottom),
-            "memo": self._dock("Memo", self.memos, bottom),
-        }
-        self.splitDockWidget(
-            self._docks["codes"], self._docks["definition"], Qt.Orientation.Vertical
-        )
-        self.splitDockWidget(
-            self._docks["segments"], self._docks["memo"], Qt.Orientation.Horizontal
-        )
+        self._docks = self._build_docks()
 
         self.actions_by_id = build_actions(self, self.stack)
         self.coding = CodingController(
@@ -93,15 +97,55 @@ class MainWindow(QMainWindow):
         self._project_label = QLabel()
         self._coder_label = QLabel()
         self._position_label = QLabel()
-        self.statusBar().addWidget(self._project_label, 1)
-        self.statusBar().addPermanentWidget(self._position_label)
-        self.statusBar().addPermanentWidget(self._coder_label)
+        self._index_progress = QProgressBar()
+        self._build_status_bar()
         self._build_menus()
         self._connect()
         self._restore_layout()
         self._set_workbench(None)
 
     # --- building -------------------------------------------------------------------------
+
+    def _build_docks(self) -> dict[str, QDockWidget]:
+        left, right = Qt.DockWidgetArea.LeftDockWidgetArea, Qt.DockWidgetArea.RightDockWidgetArea
+        bottom = Qt.DockWidgetArea.BottomDockWidgetArea
+        docks = {
+            "documents": self._dock("Documents", self.documents, left),
+            "codes": self._dock("Codes", self.codes, right),
+            "definition": self._dock("Code definition", self.definitions, right),
+            "segments": self._dock("Coded segments", self.segments, bottom),
+            "memo": self._dock("Memo", self.memos, bottom),
+            "search": self._dock("Search", self.search, bottom),
+            "queries": self._dock("Queries and matrices", self.queries, bottom),
+        }
+        self.splitDockWidget(docks["codes"], docks["definition"], Qt.Orientation.Vertical)
+        self.splitDockWidget(docks["segments"], docks["memo"], Qt.Orientation.Horizontal)
+        self.tabifyDockWidget(docks["segments"], docks["search"])
+        self.tabifyDockWidget(docks["search"], docks["queries"])
+        docks["segments"].raise_()
+        return docks
+
+    def _build_status_bar(self) -> None:
+        self.statusBar().addWidget(self._project_label, 1)
+        self._index_progress.setMaximumWidth(220)
+        self._index_progress.setFormat("Indexing for search… %p%")
+        self._index_progress.hide()
+        self.statusBar().addPermanentWidget(self._index_progress)
+        self.statusBar().addPermanentWidget(self._position_label)
+        self.statusBar().addPermanentWidget(self._coder_label)
+
+    def _panels(
+        self,
+    ) -> tuple[DocumentPanel, CodePanel, DefinitionPanel, SegmentsPanel, MemoPanel, QueryPanel]:
+        """The panels that follow the open project and its edits on their own."""
+        return (
+            self.documents,
+            self.codes,
+            self.definitions,
+            self.segments,
+            self.memos,
+            self.queries,
+        )
 
     def _dock(self, title: str, widget: QWidget, area: Qt.DockWidgetArea) -> QDockWidget:
         dock = QDockWidget(title, self)
@@ -121,6 +165,8 @@ class MainWindow(QMainWindow):
         file_menu.addAction(a[ActionId.QUIT])
         edit_menu = self.menuBar().addMenu("&Edit")
         edit_menu.addActions([a[ActionId.UNDO], a[ActionId.REDO]])
+        edit_menu.addSeparator()
+        edit_menu.addActions([a[ActionId.FIND_IN_DOCUMENT], a[ActionId.FIND_IN_PROJECT]])
         code_menu = self.menuBar().addMenu("&Code")
         coding_actions = [a[ActionId.CODE_SELECTION], a[ActionId.CODE_IN_VIVO]]
         code_menu.addActions(coding_actions)
@@ -128,7 +174,10 @@ class MainWindow(QMainWindow):
         code_menu.addSeparator()
         code_menu.addActions(self.codes.actions())
         code_menu.addSeparator()
+        code_menu.addAction(a[ActionId.CODE_SPEAKER_TURNS])
+        code_menu.addSeparator()
         code_menu.addAction(a[ActionId.CODEBOOK_DIALOG])
+        code_menu.addAction(a[ActionId.CODING_QUERY])
         view_menu = self.menuBar().addMenu("&View")
         view_menu.addActions(
             [a[ActionId.FOCUS_DOCUMENTS], a[ActionId.FOCUS_TEXT], a[ActionId.FOCUS_CODES]]
@@ -153,6 +202,16 @@ class MainWindow(QMainWindow):
         a[ActionId.FOCUS_DOCUMENTS].triggered.connect(lambda: self._focus("documents"))
         a[ActionId.FOCUS_CODES].triggered.connect(lambda: self._focus("codes"))
         a[ActionId.FOCUS_TEXT].triggered.connect(self.viewer.text_view().setFocus)
+        a[ActionId.FIND_IN_DOCUMENT].triggered.connect(
+            lambda: self._find(self.search.find_in_document)
+        )
+        a[ActionId.FIND_IN_PROJECT].triggered.connect(
+            lambda: self._find(self.search.find_in_project)
+        )
+        self.search.hit_activated.connect(self.show_document_at)
+        self.search.code_hits_requested.connect(self._on_search_code_hits_requested)
+        a[ActionId.CODING_QUERY].triggered.connect(self._on_coding_query_triggered)
+        a[ActionId.CODE_SPEAKER_TURNS].triggered.connect(self._on_code_speaker_turns_triggered)
         self.events.changed.connect(self._on_events_changed)
         self.documents.document_chosen.connect(self.show_document)
         self.documents.files_dropped.connect(self.import_files)
@@ -186,12 +245,22 @@ class MainWindow(QMainWindow):
         self.project = None
 
     def _set_workbench(self, workbench: Workbench | None) -> None:
+        if self.keeper is not None:
+            self.keeper.close()
+            self.keeper.deleteLater()
+            self.keeper = None
+        self._index_progress.hide()
+        if workbench is not None:
+            self.keeper = SearchKeeper(workbench.project, self)
+            self.keeper.building.connect(self._on_keeper_building)
+            self.keeper.ready.connect(self._index_progress.hide)
+        self.search.set_workbench(workbench, self.keeper)
         self._refresh_timer.stop()
         self._pending = Changes()
         self.workbench = workbench
         self.stack.clear()
         self.coding.workbench = workbench
-        for panel in (self.documents, self.codes, self.definitions, self.segments, self.memos):
+        for panel in self._panels():
             panel.set_workbench(workbench)
         self.viewer.clear()
         self._paragraphs, self._paragraph_starts = [], []
@@ -199,6 +268,8 @@ class MainWindow(QMainWindow):
         self.setWindowTitle(f"{project.path.stem} – Tillit" if project else "Tillit")
         self._project_label.setText(f"Project: {project.path}" if project else "No project open")
         self._coder_label.setText(f"Coder: {project.current_coder().name}" if project else "")
+        if self.keeper is not None:
+            self.keeper.start()
         self._position_label.setText("")
         for action_id in (
             ActionId.IMPORT_DOCUMENTS, ActionId.CODE_SELECTION, ActionId.CODE_IN_VIVO,
@@ -244,6 +315,7 @@ class MainWindow(QMainWindow):
         spans = queries.document_codings(self.project, document_id)
         self.viewer.set_document(document_id, document.text, self._paragraphs, spans)
         self.segments.show_document(document_id)
+        self.search.set_current_document(document_id)
         self.memos.show_memo(MemoTarget(document_id=document_id), f"the document “{document.name}”")
 
     def show_document_at(self, document_id: int, start: int, end: int) -> None:
@@ -271,6 +343,8 @@ class MainWindow(QMainWindow):
         current = self.viewer.document_id()
         if current is not None:
             self._update_viewer(current, changes)
+        if self.keeper is not None:
+            self.keeper.project_changed(changes)
         self._pending = self._pending | changes
         self._refresh_timer.start()
 
@@ -296,7 +370,7 @@ class MainWindow(QMainWindow):
         changes, self._pending = self._pending, Changes()
         if self.project is None or changes == Changes():
             return
-        for panel in (self.documents, self.codes, self.definitions, self.segments, self.memos):
+        for panel in (*self._panels(), self.search):
             panel.refresh(changes)
         current = self.viewer.document_id()
         if (
@@ -328,6 +402,16 @@ class MainWindow(QMainWindow):
             f"Paragraph {index + 1:,} of {count:,}{speaker} · character {position:,}"
         )
 
+    def _find(self, start: Callable[[], None]) -> None:
+        self._docks["search"].show()
+        self._docks["search"].raise_()
+        start()
+
+    def _on_keeper_building(self, done: int, total: int) -> None:
+        self._index_progress.setRange(0, max(total, 1))
+        self._index_progress.setValue(done)
+        self._index_progress.setVisible(done < total)
+
     def _focus(self, name: str) -> None:
         self._docks[name].show()
         self._docks[name].raise_()
@@ -355,6 +439,36 @@ class MainWindow(QMainWindow):
     def _on_import_triggered(self) -> None:
         names, _ = QFileDialog.getOpenFileNames(self, "Import documents", "", TRANSCRIPT_FILTER)
         self.import_files([Path(n) for n in names])
+
+    def _on_search_code_hits_requested(self, hits: list[SearchHit], unit: str) -> None:
+        """Code every hit (or its paragraph or speaker turn) with a code the researcher
+        chooses, as one undoable action."""
+        if self.workbench is None or not hits:
+            return
+        what = {"hit": "each hit", "paragraph": "each hit’s paragraph", "turn": "each hit’s turn"}
+        code_id = choose_code(
+            self,
+            queries.code_tree(self.workbench.project),
+            f"Code {what[unit]} ({len(hits):,} hits) with",
+            self.codes.current_code_id(),
+        )
+        if code_id is None:
+            return
+        spans = [(hit.document_id, hit.start, hit.end) for hit in hits]
+        command = AutoCode(self.workbench.project, spans, Unit(unit), code_id=code_id)
+        if self.workbench.run(command):
+            self.statusBar().showMessage(f"{command.label}: done. Undo takes it back.", 8000)
+
+    def _on_code_speaker_turns_triggered(self) -> None:
+        if self.workbench is not None:
+            code_speaker_turns(
+                self.workbench, self.viewer.document_id(), self.codes.current_code_id()
+            )
+
+    def _on_coding_query_triggered(self) -> None:
+        self._docks["queries"].show()
+        self._docks["queries"].raise_()
+        self.queries.setFocus()
 
     def _on_codebook_triggered(self) -> None:
         if self.workbench is None:

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from coding.changes import Changes
 from coding.codebook import add_code
 from coding.errors import CodingError, InvalidSpanError
 from coding.project import Project, coder_id_for, split_path
+from storage.records import CodeRecord
 from storage.repositories.memos import MemoTarget
 from storage.repositories.rows import Snapshot
 from storage.store import Tx
@@ -32,31 +33,19 @@ def check_span(length: int, start: int, end: int) -> None:
 
 
 @dataclass
-class ApplyCoding:
-    """Code one or more spans of a document with one code, as one undoable action.
+class AddsCodings:
+    """The base of commands that add codings (and perhaps the codes they apply).
 
-    Give the code by ``code_id``, or by ``code_path``: a path whose missing levels are created
-    (and removed again by undo). ``coder`` is a coder's name (new names are added); ``None``
-    means the project's current coder. Spans already coded identically are skipped; if every
-    span is, that is an error.
+    A subclass implements ``_first_do`` (record the ids in ``coding_ids`` and any code it
+    created in ``created_codes``, parents first) and ``_changes``. Undo snapshots and deletes
+    exactly those rows; redo restores them with the same ids and UUIDs.
     """
 
     project: Project
-    document_id: int
-    spans: Sequence[Span]
-    code_id: int | None = None
-    code_path: str | None = None
-    coder: str | None = None
-    memo: str = ""
     coding_ids: list[int] = field(default_factory=list, init=False)
     created_codes: list[int] = field(default_factory=list, init=False)
     _snapshot: dict[str, Snapshot] | None = field(default=None, init=False, repr=False)
     _code_snapshot: dict[str, Snapshot] | None = field(default=None, init=False, repr=False)
-
-    @property
-    def label(self) -> str:
-        name = (self.code_path or "").rsplit("/", 1)[-1]
-        return f"Apply code “{name}”" if name else "Apply code"
 
     def do(self) -> Changes:
         with self.project.transaction() as tx:
@@ -65,8 +54,49 @@ class ApplyCoding:
                     tx.codes.restore(self._code_snapshot)
                 tx.codings.restore(self._snapshot)
             else:
+                # A refused first run rolled back: forget what it had noted.
+                self.coding_ids.clear()
+                self.created_codes.clear()
                 self._first_do(tx)
         return self._changes()
+
+    def undo(self) -> Changes:
+        with self.project.transaction() as tx:
+            self._snapshot = tx.codings.snapshot(self.coding_ids)
+            tx.codings.delete(self.coding_ids)
+            if self.created_codes:
+                self._code_snapshot = tx.codes.snapshot(self.created_codes)
+                tx.codes.delete(self.created_codes[0])
+        return self._changes()
+
+    def _first_do(self, tx: Tx) -> None:
+        raise NotImplementedError
+
+    def _changes(self) -> Changes:
+        raise NotImplementedError
+
+
+@dataclass
+class ApplyCoding(AddsCodings):
+    """Code one or more spans of a document with one code, as one undoable action.
+
+    Give the code by ``code_id``, or by ``code_path``: a path whose missing levels are created
+    (and removed again by undo). ``coder`` is a coder's name (new names are added); ``None``
+    means the project's current coder. Spans already coded identically are skipped; if every
+    span is, that is an error.
+    """
+
+    document_id: int
+    spans: Sequence[Span]
+    code_id: int | None = None
+    code_path: str | None = None
+    coder: str | None = None
+    memo: str = ""
+
+    @property
+    def label(self) -> str:
+        name = (self.code_path or "").rsplit("/", 1)[-1]
+        return f"Apply code “{name}”" if name else "Apply code"
 
     def _changes(self) -> Changes:
         return Changes(
@@ -80,56 +110,72 @@ class ApplyCoding:
         length = tx.documents.length(self.document_id)
         for start, end in self.spans:
             check_span(length, start, end)
-        # A click codes one passage: read it alone, not a 200,000-character transcript.
-        text = tx.documents.text(self.document_id) if len(self.spans) > _FEW_SPANS else None
-        code_id = self.code_id if self.code_id is not None else self._code_for_path(tx)
-        code = tx.codes.get(code_id)
-        if not code.codable:
-            raise CodingError(f"“{code.name}” is a folder of codes; apply one of its codes.")
+        code = codable_code(tx, self.code_id, self.code_path, self.created_codes)
         self.code_path = self.code_path or code.name
         coder_id = coder_id_for(tx, self.coder)
-        for start, end in dict.fromkeys(self.spans):  # the same span twice is coded once
-            if tx.codings.find(self.document_id, code_id, coder_id, start, end) is not None:
-                continue
-            coding_id = tx.codings.add(
-                document_id=self.document_id,
-                code_id=code_id,
-                coder_id=coder_id,
-                start=start,
-                end=end,
-                text=text[start:end]
-                if text is not None
-                else tx.documents.passage(self.document_id, start, end),
-            )
-            if self.memo.strip():
-                tx.memos.put(MemoTarget(coding_id=coding_id), self.memo, coder_id=coder_id)
-            self.coding_ids.append(coding_id)
+        self.coding_ids = add_codings(tx, self.document_id, self.spans, code.id, coder_id)
         if not self.coding_ids:
             raise CodingError(f"This passage already has the code “{code.name}”.")
-        self.code_id = code_id
+        if self.memo.strip():
+            for coding_id in self.coding_ids:
+                tx.memos.put(MemoTarget(coding_id=coding_id), self.memo, coder_id=coder_id)
+        self.code_id = code.id
 
-    def _code_for_path(self, tx: Tx) -> int:
-        parts = split_path(self.code_path or "")
-        if not parts:
-            raise CodingError("Name the code to apply.")
-        parent: int | None = None
-        for part in parts:
-            existing = tx.codes.child_by_name(parent, part)
-            if existing is None:
-                existing = add_code(tx, part, parent)
-                self.created_codes.append(existing)
-            parent = existing
-        assert parent is not None
-        return parent
 
-    def undo(self) -> Changes:
-        with self.project.transaction() as tx:
-            self._snapshot = tx.codings.snapshot(self.coding_ids)
-            tx.codings.delete(self.coding_ids)
-            if self.created_codes:
-                self._code_snapshot = tx.codes.snapshot(self.created_codes)
-                tx.codes.delete(self.created_codes[0])
-        return self._changes()
+def codable_code(
+    tx: Tx, code_id: int | None, code_path: str | None, created: list[int]
+) -> CodeRecord:
+    """The code to apply: ``code_id``, or the code at ``code_path`` with its missing levels.
+
+    The ids of the codes created are appended to ``created``, parents first. Raises
+    :class:`CodingError` for an empty path or a folder (a code that is not codable), and
+    :class:`NotFoundError` for a code that is no longer there.
+    """
+    code = tx.codes.get(code_id if code_id is not None else _code_for_path(tx, code_path, created))
+    if not code.codable:
+        raise CodingError(f"“{code.name}” is a folder of codes; apply one of its codes.")
+    return code
+
+
+def _code_for_path(tx: Tx, code_path: str | None, created: list[int]) -> int:
+    parts = split_path(code_path or "")
+    if not parts:
+        raise CodingError("Name the code to apply.")
+    parent: int | None = None
+    for part in parts:
+        existing = tx.codes.child_by_name(parent, part)
+        if existing is None:
+            existing = add_code(tx, part, parent)
+            created.append(existing)
+        parent = existing
+    assert parent is not None
+    return parent
+
+
+def add_codings(
+    tx: Tx, document_id: int, spans: Iterable[Span], code_id: int, coder_id: int
+) -> list[int]:
+    """Code checked spans of one document (see :func:`check_span`); the new codings' ids.
+
+    A span given twice is coded once, and a span the coder already coded with this code is
+    skipped, so the result may be shorter than ``spans`` (or empty). Writes in ``tx``; the
+    caller commits.
+    """
+    coded = tx.codings.coded_spans(document_id, code_id, coder_id)
+    new = [span for span in dict.fromkeys(spans) if span not in coded]
+    # A click codes one passage: read it alone, not a 200,000-character transcript.
+    text = tx.documents.text(document_id) if len(new) > _FEW_SPANS else None
+    passages = [
+        (
+            start,
+            end,
+            text[start:end] if text is not None else tx.documents.passage(document_id, start, end),
+        )
+        for start, end in new
+    ]
+    return tx.codings.add_many(
+        document_id=document_id, code_id=code_id, coder_id=coder_id, passages=passages
+    )
 
 
 @dataclass

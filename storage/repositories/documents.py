@@ -14,6 +14,16 @@ from storage.models import CodingRow, DocumentRow, ParagraphRow, new_uuid
 from storage.records import DocumentRecord, DocumentSummary, ParagraphRecord
 from storage.repositories.rows import Snapshot, dump, restore
 
+_PARAGRAPH_COLUMNS = (
+    ParagraphRow.id,
+    ParagraphRow.position,
+    ParagraphRow.start,
+    ParagraphRow.end,
+    ParagraphRow.speaker,
+    ParagraphRow.start_ms,
+    ParagraphRow.end_ms,
+)
+
 
 def text_hash(text: str) -> str:
     """The SHA-256 of a document's text, used to recognise the same transcript elsewhere."""
@@ -179,19 +189,28 @@ class DocumentRepo:
 
     def paragraphs(self, document_id: int) -> list[ParagraphRecord]:
         rows = self._session.execute(
-            select(
-                ParagraphRow.id,
-                ParagraphRow.position,
-                ParagraphRow.start,
-                ParagraphRow.end,
-                ParagraphRow.speaker,
-                ParagraphRow.start_ms,
-                ParagraphRow.end_ms,
-            )
+            select(*_PARAGRAPH_COLUMNS)
             .where(ParagraphRow.document_id == document_id)
             .order_by(ParagraphRow.position)
         )
         return [ParagraphRecord(*row) for row in rows]
+
+    def paragraphs_by_document(
+        self, document_ids: Iterable[int] | None = None
+    ) -> dict[int, list[ParagraphRecord]]:
+        """The paragraphs of many documents (all, or those of ``document_ids``) in one query.
+
+        Each document's list is in order; documents without paragraphs are absent.
+        """
+        query = select(ParagraphRow.document_id, *_PARAGRAPH_COLUMNS)
+        if document_ids is not None:
+            query = query.where(ParagraphRow.document_id.in_(list(document_ids)))
+        by_document: dict[int, list[ParagraphRecord]] = {}
+        for row in self._session.execute(
+            query.order_by(ParagraphRow.document_id, ParagraphRow.position)
+        ):
+            by_document.setdefault(row[0], []).append(ParagraphRecord(*row[1:]))
+        return by_document
 
     def snapshot(self, document_ids: Iterable[int]) -> dict[str, Snapshot]:
         """The documents' rows and their paragraphs, for :meth:`restore` after a delete."""

@@ -18,7 +18,7 @@ from coding.importing import ImportDocuments
 from coding.project import Project, find_code, resolve_document
 from coding.records import CodingSpan
 from storage.store import Tx
-from tests.benchmarks import codebook_ops, gui_ops, window_ops
+from tests.benchmarks import codebook_ops, gui_ops, query_ops, search_ops, window_ops
 from tests.benchmarks.build import copy_project, count_codes
 from tests.benchmarks.codebook_plan import MAX_SPAN, MIN_SPAN
 from tests.benchmarks.corpus import Corpus
@@ -170,6 +170,11 @@ OPS = (
     Op("open_window", 5, window_ops.open_window),
     Op("apply_coding_gui", 20, window_ops.apply_coding_gui),
     Op("codebook_match", 10, codebook_ops.codebook_match),
+    Op("index_build", 3, search_ops.index_build),
+    Op("index_update", 20, search_ops.index_update),
+    Op("fts5_term", 20, search_ops.fts5_term),
+    Op("search_term", 20, search_ops.search_term, reference="fts5_term"),
+    Op("cooccurrence", 10, query_ops.cooccurrence),
 )
 
 
