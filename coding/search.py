@@ -15,8 +15,10 @@ import threading
 from collections import OrderedDict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
+import numpy as np
 import platformdirs
 
 from coding.errors import CodingError
@@ -88,21 +90,40 @@ class Snippet:
     marks: tuple[tuple[int, int], ...]
 
 
-@dataclass(frozen=True)
+@dataclass
 class SearchResult:
-    """The hits of one query in document and text order, with a count per document."""
+    """The hits of one query in document and text order, with a count per document.
+
+    Passages are kept as the index's arrays and become :class:`SearchHit` objects only when
+    :attr:`hits` is first read (a list shows a screenful at a time)."""
 
     query: str
-    hits: list[SearchHit]
     documents: list[DocumentCount]
     segments: bool  # hits are coded segments
     suggestion: str | None  # "did you mean", when nothing was found
     answer: IndexAnswer
     languages: dict[int, str]
+    coded: list[SearchHit] | None = None  # the coded segments, when ``segments``
 
     @property
     def total(self) -> int:
-        return len(self.hits)
+        return len(self.coded) if self.coded is not None else len(self.answer.rows)
+
+    @cached_property
+    def hits(self) -> list[SearchHit]:
+        if self.coded is not None:
+            return self.coded
+        return _passages(self.answer)
+
+
+def _passages(answer: IndexAnswer) -> list[SearchHit]:
+    """The paragraphs or turns an index answer lists, in its order."""
+    return [
+        SearchHit(document_id, start, end, paragraph_id, speaker or None)
+        for (paragraph_id, document_id, start, end), speaker in zip(
+            answer.rows.tolist(), answer.speakers.tolist(), strict=True
+        )
+    ]
 
 
 class ProjectSearch:
@@ -172,33 +193,33 @@ class ProjectSearch:
         return self._result(text, answer)
 
     def _result(self, text: str, answer: IndexAnswer) -> SearchResult:
-        rows = answer.rows.tolist()
+        documents, counts = np.unique(answer.rows[:, 1], return_counts=True)
+        coded: list[SearchHit] | None = None
         with self.project.read() as tx:
-            names = tx.search_units.names({row[1] for row in rows})
-            speakers = tx.search_units.speakers(row[0] for row in rows)
-            hits = [
-                SearchHit(document_id, start, end, paragraph_id, speakers.get(paragraph_id))
-                for paragraph_id, document_id, start, end in rows
-                if document_id in names
-            ]
+            names = tx.search_units.names(documents.tolist())
             if answer.segments:
-                hits = self._segments_of(tx, answer, hits)
-        counts: dict[int, int] = {}
-        for hit in hits:
-            counts[hit.document_id] = counts.get(hit.document_id, 0) + 1
+                coded = self._segments_of(tx, answer)
+                documents, counts = np.unique(
+                    np.array([hit.document_id for hit in coded], dtype=np.int64),
+                    return_counts=True,
+                )
         return SearchResult(
             query=text,
-            hits=hits,
-            documents=[DocumentCount(d, names[d][0], n) for d, n in counts.items()],
+            documents=[
+                DocumentCount(d, names.get(d, ("", ""))[0], n)
+                for d, n in zip(documents.tolist(), counts.tolist(), strict=True)
+            ],
             segments=answer.segments,
             suggestion=answer.suggestion,
             answer=answer,
             languages={d: language for d, (_, language) in names.items()},
+            coded=coded,
         )
 
-    def _segments_of(self, tx: Tx, answer: IndexAnswer, hits: list[SearchHit]) -> list[SearchHit]:
+    def _segments_of(self, tx: Tx, answer: IndexAnswer) -> list[SearchHit]:
         """The codings in the hit paragraphs that meet the query's codes and coders; when the
         query also has words, only those codings whose text holds one of them."""
+        hits = _passages(answer)
         repo = tx.search_units
         terms = repo.code_terms()
         codings = repo.codings_of(sorted({hit.document_id for hit in hits}))

@@ -33,8 +33,9 @@ from whoosh import index as whoosh_index
 from whoosh import query as wq
 from whoosh.analysis import StandardAnalyzer, Token, Tokenizer
 from whoosh.codec.whoosh3 import W3LeafMatcher
-from whoosh.columns import NumericColumn
+from whoosh.columns import NumericColumn, RefBytesColumn
 from whoosh.fields import COLUMN, ID, KEYWORD, TEXT, Schema
+from whoosh.formats import Existence
 from whoosh.lang import stemmer_for_language, stopwords_for_language
 from whoosh.matching.wrappers import FilterMatcher
 from whoosh.qparser import FieldAliasPlugin, FuzzyTermPlugin, MultifieldParser
@@ -45,7 +46,7 @@ from storage.repositories.search_units import SearchUnit
 from storage.store import Store
 
 #: Bump when the fields or their analysis change: an index of another format is rebuilt.
-FORMAT = 3
+FORMAT = 4
 
 #: The stemmer of each document language, and the field its text goes into.
 STEMMERS = {"nb": "no", "nn": "no", "da": "da", "sv": "sv", "en": "en"}
@@ -89,6 +90,7 @@ class IndexAnswer:
     """
 
     rows: np.ndarray
+    speakers: np.ndarray  # the speaker of each row ("" for none)
     segments: bool  # the query named a code or coder: narrow the hits to coded segments
     words: frozenset[str]  # stemmed words that matched (or would)
     prefixes: tuple[str, ...]  # word beginnings that matched (compounds, wildcards)
@@ -210,19 +212,40 @@ def schema() -> Schema:
         "docn": COLUMN(NumericColumn("q")),
         "start": COLUMN(NumericColumn("q")),
         "end": COLUMN(NumericColumn("q")),
-        "document": TEXT(analyzer=StandardAnalyzer(stoplist=None, minsize=1)),
+        "who": COLUMN(RefBytesColumn()),  # the speaker, to list with each hit
+        "document": _words(StandardAnalyzer(stoplist=None, minsize=1)),
         "speaker": KEYWORD(lowercase=True, commas=True, scorable=False),
         "code": KEYWORD(lowercase=True, commas=True, scorable=False),
         "coder": KEYWORD(lowercase=True, commas=True, scorable=False),
         "case": KEYWORD(lowercase=True, commas=True, scorable=False),
     }
     for stemmer, field in TEXT_FIELDS.items():
-        # No positions: listing hits reads half as much, and phrases are checked against the
-        # text itself (see _PhraseCheck).
-        fields[field] = TEXT(analyzer=LanguageTokenizer(stemmer), phrase=False)
+        fields[field] = _words(LanguageTokenizer(stemmer))
     result = Schema(**fields)
     result.add("attr_*", KEYWORD(lowercase=True, commas=True, scorable=False), glob=True)
     return result
+
+
+def _words(analyzer: Any) -> TEXT:
+    """A field of words that records only which units hold each word: hits are listed in
+    text order, never ranked, so neither frequencies nor lengths are kept; nor positions,
+    as phrases are checked against the text itself (see _PhraseCheck). A third less to
+    write when the index is built, and half as much to read when hits are listed."""
+    field = TEXT(analyzer=analyzer, phrase=False)
+    field.format = _WordSet()
+    field.scorable = False
+    return field
+
+
+class _WordSet(Existence):  # type: ignore[misc]
+    """Which words a unit holds; with a :class:`LanguageTokenizer`, read without making a
+    token object per word (building the index is mostly this)."""
+
+    def word_values(self, value: Any, analyzer: Any, **kwargs: Any) -> Any:
+        if not isinstance(analyzer, LanguageTokenizer) or not isinstance(value, str):
+            return super().word_values(value, analyzer, **kwargs)
+        boost = self.field_boost
+        return ((word, 1, boost, b"") for word in set(analyzer.words(value)))
 
 
 def folder_for(cache: Path, project_uuid: str, project_path: Path) -> Path:
@@ -241,7 +264,7 @@ class SearchIndex:
         self._lock = threading.RLock()
         self._building = threading.Lock()
         self._searcher: Any = None
-        self._segments: dict[tuple[str, int], tuple[np.ndarray, np.ndarray]] = {}
+        self._segments: dict[tuple[str, int], tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
 
     # --- keeping it current --------------------------------------------------------------
 
@@ -371,10 +394,10 @@ class SearchIndex:
             )
             if documents is not None:
                 query = wq.And([query, wq.Or([wq.Term("doc", str(d)) for d in documents])])
-            rows = _matching_rows(searcher, segments, query, _PhraseCheck(self._store))
+            rows, speakers = _matching_rows(searcher, segments, query, _PhraseCheck(self._store))
             suggestion = None if len(rows) else _suggestion(searcher, text, present)
             words, prefixes = _highlights(query, searcher.reader())
-        return IndexAnswer(rows, coded, words, prefixes, suggestion, query)
+        return IndexAnswer(rows, speakers, coded, words, prefixes, suggestion, query)
 
     def close(self) -> None:
         """Let go of the open index files (the index itself stays)."""
@@ -396,9 +419,9 @@ class SearchIndex:
                 reader = sub.reader()
                 segment = reader.segment()
                 key = (segment.segment_id() if segment else "", reader.doc_count())
-                rows, live = self._segments.get(key) or _read_positions(reader)
-                self._segments[key] = (rows, live)
-                segments.append(_Segment(reader, offset, rows, live))
+                columns = self._segments.get(key) or _read_columns(reader)
+                self._segments[key] = columns
+                segments.append(_Segment(reader, offset, *columns))
         except Exception as exc:  # whoosh raises its own kinds for a damaged index
             self.close()
             raise StorageError(f"The search index cannot be read ({exc}).") from exc
@@ -415,32 +438,42 @@ class _Segment:
     reader: Any
     offset: int
     rows: np.ndarray
+    speakers: np.ndarray
     live: np.ndarray
 
 
-def _read_positions(reader: Any) -> tuple[np.ndarray, np.ndarray]:
+def _read_columns(reader: Any) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """A segment's positions and speakers by document number, and which are not deleted."""
     count = reader.doc_count_all()
     rows = np.empty((count, 4), dtype=np.int64)
     for column, name in enumerate(_POSITIONS):
         rows[:, column] = np.fromiter(reader.column_reader(name), dtype=np.int64, count=count)
+    names: dict[bytes, str] = {}
+    speakers = np.array(
+        [
+            names.get(b) or names.setdefault(b, b.decode("utf-8"))
+            for b in reader.column_reader("who")
+        ],
+        dtype=object,
+    )
     live = np.zeros(count, dtype=bool)
     live[np.fromiter(reader.all_doc_ids(), dtype=np.int64)] = True
-    return rows, live
+    return rows, speakers, live
 
 
 def _matching_rows(
     searcher: Any, segments: list[_Segment], query: wq.Query, phrases: _PhraseCheck
-) -> np.ndarray:
+) -> tuple[np.ndarray, np.ndarray]:
     """The positions of every live unit matching ``query``, sorted by document and start.
 
     Words, prefixes, wildcards, fuzzy terms, phrases and their AND, OR and NOT are answered
     from the posting lists directly, as arrays of document numbers; anything else is left to
     whoosh's matchers."""
-    parts: list[np.ndarray] = []
+    found: list[tuple[_Segment, np.ndarray]] = []
     if _answerable(query):
         for segment in segments:
-            found = _documents(segment, query, phrases)
-            parts.append(segment.rows[found[segment.live[found]]])
+            numbers = _documents(segment, query, phrases)
+            found.append((segment, numbers[segment.live[numbers]]))
     else:
         try:
             numbers = np.fromiter(searcher.docs_for_query(query), dtype=np.int64)
@@ -449,9 +482,13 @@ def _matching_rows(
         for segment in segments:
             end = segment.offset + len(segment.live)
             mine = numbers[(numbers >= segment.offset) & (numbers < end)] - segment.offset
-            parts.append(segment.rows[mine[segment.live[mine]]])
-    rows = np.concatenate(parts) if parts else np.empty((0, 4), dtype=np.int64)
-    return rows[np.lexsort((rows[:, 2], rows[:, 1]))]
+            found.append((segment, mine[segment.live[mine]]))
+    if not found:
+        return np.empty((0, 4), dtype=np.int64), np.empty(0, dtype=object)
+    rows = np.concatenate([segment.rows[numbers] for segment, numbers in found])
+    speakers = np.concatenate([segment.speakers[numbers] for segment, numbers in found])
+    order = np.lexsort((rows[:, 2], rows[:, 1]))
+    return rows[order], speakers[order]
 
 
 _SETS = (wq.Or, wq.DisjunctionMax, wq.And, wq.AndNot, wq.AndMaybe, wq.Not)
@@ -771,6 +808,7 @@ def _fields(unit: SearchUnit) -> dict[str, Any]:
         "docn": unit.document_id,
         "start": unit.start,
         "end": unit.end,
+        "who": unit.speaker.encode("utf-8"),
         "document": unit.document,
         TEXT_FIELDS[STEMMERS.get(unit.language, "no")]: unit.text,
     }

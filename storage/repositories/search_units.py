@@ -108,17 +108,6 @@ class SearchUnitRepo:
             for document_id, name, language in self._session.execute(query)
         }
 
-    def speakers(self, paragraph_ids: Iterable[int]) -> dict[int, str | None]:
-        """The speaker of each paragraph (or speaker turn) of ``paragraph_ids``."""
-        wanted = list(paragraph_ids)
-        found: dict[int, str | None] = {}
-        for first in range(0, len(wanted), 500):
-            query = select(ParagraphRow.id, ParagraphRow.speaker).where(
-                ParagraphRow.id.in_(wanted[first : first + 500])
-            )
-            found.update(self._session.execute(query).all())
-        return found
-
     def codings_of(self, document_ids: Iterable[int]) -> dict[int, list[CodedSpan]]:
         """The codings of each document, in text order."""
         wanted = list(document_ids)
