@@ -201,6 +201,8 @@ class QueryPanel(QWidget):
         splitter.addWidget(self.preview)
         splitter.setStretchFactor(0, 3)
         splitter.setStretchFactor(1, 1)
+        splitter.setSizes([240, 60])  # the list first; the reading pane grows when dragged
+        self.preview.setMinimumHeight(self.fontMetrics().height() * 2)
         tab = QWidget()
         layout = QVBoxLayout(tab)
         layout.setContentsMargins(4, 4, 4, 4)
