@@ -4,8 +4,21 @@ from __future__ import annotations
 
 import sys
 
+#: The sub-commands of the command line (``app.cli.build_parser``; a test keeps them in step).
 COMMANDS = frozenset(
-    {"new", "import", "docs", "codes", "code", "uncode", "codings", "codebook", "search"}
+    {
+        "new",
+        "import",
+        "docs",
+        "codes",
+        "code",
+        "uncode",
+        "codings",
+        "codebook",
+        "search",
+        "export",
+        "agreement",
+    }
 )
 
 

@@ -26,6 +26,7 @@ class ActionId(Enum):
     FIND_IN_DOCUMENT = auto()
     FIND_IN_PROJECT = auto()
     CODING_QUERY = auto()
+    EXPORT = auto()
     CODE_SPEAKER_TURNS = auto()
 
 
@@ -75,6 +76,11 @@ _SPECS: dict[ActionId, tuple[str, tuple[QKeySequence.StandardKey | str, ...], st
         "&Find in document…",
         (QKeySequence.StandardKey.Find,),
         "Search the document on screen",
+    ),
+    ActionId.EXPORT: (
+        "&Export…",
+        ("Ctrl+E",),
+        "Coded excerpts, an annotated transcript or the codebook to Word; codings to Excel or CSV",
     ),
     ActionId.CODING_QUERY: (
         "Coding &queries and matrices…",

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
+from app.cli_output import err, out, progress, write_json
+from app.cli_reports import add_agreement_command, add_export_commands
 from coding import queries
 from coding.codebook_exchange import CODEBOOK_SOURCES, export_codebook, read_codebook_file
 from coding.codebook_merge import (
@@ -25,6 +26,7 @@ from coding.errors import CodingError, NotFoundError, UserError
 from coding.importing import ImportDocuments
 from coding.project import LANGUAGES, Project, find_code, resolve_code, resolve_document
 from coding.records import CodingDetail
+from coding.reports import export_codebook_docx
 from coding.search import ProjectSearch, SearchHit, SearchResult
 
 Handler = Callable[[argparse.Namespace], int]
@@ -87,6 +89,8 @@ def build_parser() -> argparse.ArgumentParser:
     codings.set_defaults(handler=_codings)
     _add_search_command(sub)
     _add_codebook_commands(sub)
+    add_export_commands(sub)
+    add_agreement_command(sub)
     return parser
 
 
@@ -111,9 +115,11 @@ def _add_search_command(sub: Any) -> None:
 def _add_codebook_commands(sub: Any) -> None:
     codebook = sub.add_parser("codebook", help="export or merge codebooks")
     codebook_sub = codebook.add_subparsers(dest="codebook_command", required=True, metavar="ACTION")
-    export = codebook_sub.add_parser("export", help="write the codebook to a .qdc file")
+    export = codebook_sub.add_parser(
+        "export", help="write the codebook to a REFI-QDA .qdc file or a Word appendix"
+    )
     export.add_argument("project", type=Path)
-    export.add_argument("out", type=Path, help="OUT.qdc")
+    export.add_argument("out", type=Path, help="OUT.qdc or OUT.docx")
     export.set_defaults(handler=_codebook_export)
     merge = codebook_sub.add_parser(
         "merge", help="merge a codebook (.qdc, .qdpx or another .tillit) into the project"
@@ -157,7 +163,7 @@ def _new(args: argparse.Namespace) -> int:
         if codebook is not None:
             # A merge into the empty project: it also keeps the GUIDs a code answers to.
             ApplyCodebookMerge(project, review_merge(project, codebook)).do()
-        _err(f"Created {project.path}")
+        err(f"Created {project.path}")
     return 0
 
 
@@ -168,11 +174,11 @@ def _codebook_merge(args: argparse.Namespace) -> int:
         if not args.dry_run:
             ApplyCodebookMerge(project, review).do()
     if args.json:
-        _json(review.to_json() | {"applied": not args.dry_run})
+        write_json(review.to_json() | {"applied": not args.dry_run})
     else:
         _print_review(review)
     outcome = "Dry run: the project is unchanged." if args.dry_run else "Merged the codebook."
-    _err(f"{outcome} {review.summary()} (threshold {review.threshold:g}).")
+    err(f"{outcome} {review.summary()} (threshold {review.threshold:g}).")
     return 0
 
 
@@ -182,32 +188,34 @@ def _print_review(review: MergeReview) -> None:
         if row.action is Action.MERGE and row.target_id is not None:
             how = row.how.value if row.how is not None else "chosen"
             target = review.paths[row.target_id]
-            _out(f"{how:<6} {row.score:>5.1f}  {path}  →  {target}  ({row.basis})")
+            out(f"{how:<6} {row.score:>5.1f}  {path}  →  {target}  ({row.basis})")
             for conflict in row.conflicts:
-                _out(f"{'':<14}review: {conflict.detail}")
+                out(f"{'':<14}review: {conflict.detail}")
         elif row.action is Action.NEW:
-            _out(f"{'new':<6} {'':>5}  {path}  →  {review.destination_path(row)}")
+            out(f"{'new':<6} {'':>5}  {path}  →  {review.destination_path(row)}")
         else:
-            _out(f"{'skip':<6} {'':>5}  {path}")
+            out(f"{'skip':<6} {'':>5}  {path}")
 
 
 def _codebook_export(args: argparse.Namespace) -> int:
-    if args.out.suffix.lower() != ".qdc":
+    suffix = args.out.suffix.lower()
+    if suffix not in (".qdc", ".docx"):
         raise CodingError(
-            f"“{args.out.name}”: this Tillit writes codebooks as REFI-QDA .qdc files; "
-            "name the file OUT.qdc."
+            f"“{args.out.name}”: Tillit writes codebooks as REFI-QDA .qdc files (for other "
+            "programs) or as Word .docx files (an appendix); name the file OUT.qdc or OUT.docx."
         )
     with Project.open(args.project) as project:
-        count = export_codebook(project, args.out)
-    _err(f"Wrote {count} codes to {args.out}")
+        write = export_codebook if suffix == ".qdc" else export_codebook_docx
+        count = write(project, args.out)
+    err(f"Wrote {count} codes to {args.out}")
     return 0
 
 
 def _import(args: argparse.Namespace) -> int:
     with Project.open(args.project) as project:
-        command = ImportDocuments(project, args.files, args.language, progress=_progress)
+        command = ImportDocuments(project, args.files, args.language, progress=progress)
         command.do()
-        _err(f"Imported {len(command.document_ids)} document(s).")
+        err(f"Imported {len(command.document_ids)} document(s).")
     return 0
 
 
@@ -215,7 +223,7 @@ def _docs(args: argparse.Namespace) -> int:
     with Project.open(args.project) as project:
         documents = queries.documents(project)
     if args.json:
-        _json(
+        write_json(
             [
                 {
                     "uuid": d.uuid,
@@ -230,7 +238,7 @@ def _docs(args: argparse.Namespace) -> int:
         )
     else:
         for d in documents:
-            _out(f"{d.name}\t{d.language}\t{d.characters} characters\t{d.codings} codings")
+            out(f"{d.name}\t{d.language}\t{d.characters} characters\t{d.codings} codings")
     return 0
 
 
@@ -238,7 +246,7 @@ def _codes(args: argparse.Namespace) -> int:
     with Project.open(args.project) as project:
         tree = queries.code_tree(project)
     if args.json:
-        _json([_code_json(node) for node in tree])
+        write_json([_code_json(node) for node in tree])
     else:
         _print_tree(tree, 0)
     return 0
@@ -258,7 +266,7 @@ def _code_json(node: queries.CodeNode) -> dict[str, Any]:
 
 def _print_tree(nodes: list[queries.CodeNode], depth: int) -> None:
     for node in nodes:
-        _out(f"{'  ' * depth}{node.code.name}\t{node.code.color}\t{node.codings}")
+        out(f"{'  ' * depth}{node.code.name}\t{node.code.color}\t{node.codings}")
         _print_tree(node.children, depth + 1)
 
 
@@ -280,10 +288,10 @@ def _code(args: argparse.Namespace) -> int:
         )
         command.do()
         if command.created_codes:
-            _err(f"Created the code “{args.code}”.")
+            err(f"Created the code “{args.code}”.")
         coded = {c.id: c.uuid for c in queries.codings(project, document_id=document_id)}
     for coding_id in command.coding_ids:
-        _out(coded[coding_id])
+        out(coded[coding_id])
     return 0
 
 
@@ -337,10 +345,10 @@ def _codings(args: argparse.Namespace) -> int:
         paths = queries.paths(project)
     rows = [_coding_json(c, paths) for c in found]
     if args.json:
-        _json(rows)
+        write_json(rows)
     else:
         for row in rows:
-            _out(
+            out(
                 f"{row['document']}\t{row['start']}:{row['end']}\t{row['code']}\t"
                 f"{row['coder']}\t{row['text'][:60]!r}"
             )
@@ -356,9 +364,9 @@ def _search(args: argparse.Namespace) -> int:
             result = finder.search(
                 args.query,
                 compounds=not args.whole_words,
-                progress=lambda done, total: _progress(done, total, "building the search index"),
+                progress=lambda done, total: progress(done, total, "building the search index"),
             )
-            _progress(0, 0, "")
+            progress(0, 0, "")
             names = {count.document_id: count.name for count in result.documents}
             hits = result.hits if args.limit is None else result.hits[: args.limit]
             rows = [_hit_json(finder, result, hit, names) for hit in hits]
@@ -368,12 +376,12 @@ def _search(args: argparse.Namespace) -> int:
         found: dict[str, Any] = {"query": result.query, "total": result.total, "hits": rows}
         if result.suggestion:
             found["suggestion"] = result.suggestion
-        _json(found)
+        write_json(found)
         return 0
     for row in rows:
         speaker = f"{row['speaker']}\t" if row["speaker"] else ""
-        _out(f"{row['document']}\t{row['start']}:{row['end']}\t{speaker}{row['snippet']}")
-    _err(_search_summary(result, len(rows)))
+        out(f"{row['document']}\t{row['start']}:{row['end']}\t{speaker}{row['snippet']}")
+    err(_search_summary(result, len(rows)))
     return 0
 
 
@@ -414,27 +422,3 @@ def _coding_json(coding: CodingDetail, paths: dict[int, str]) -> dict[str, Any]:
         "text": coding.text,
         "memo": coding.memo,
     }
-
-
-def _progress(done: int, total: int, name: str) -> bool:
-    # On a terminal only: a script reading stderr gets exactly one line per error.
-    if sys.stderr.isatty():
-        sys.stderr.write(f"\r[{done}/{total}] {name[:60]:<60}" if name else "\r" + " " * 72 + "\r")
-        sys.stderr.flush()
-    return True
-
-
-def _json(value: object) -> None:
-    sys.stdout.buffer.write(json.dumps(value, ensure_ascii=False, indent=2).encode("utf-8"))
-    sys.stdout.buffer.write(b"\n")
-    sys.stdout.flush()
-
-
-def _out(line: str) -> None:
-    sys.stdout.buffer.write(line.encode("utf-8") + b"\n")
-    sys.stdout.flush()
-
-
-def _err(line: str) -> None:
-    sys.stderr.buffer.write(line.encode("utf-8") + b"\n")
-    sys.stderr.flush()

@@ -26,6 +26,7 @@ from app.codebook_dialog import CodebookDialog
 from app.coding_controller import CodingController
 from app.document_panel import DocumentPanel
 from app.events import ProjectEvents
+from app.export_dialog import ExportDialog
 from app.import_runner import ImportRunner
 from app.memo_panel import MemoPanel
 from app.query_panel import QueryPanel, choose_code
@@ -161,6 +162,7 @@ class MainWindow(QMainWindow):
         self.recent_menu = file_menu.addMenu("Open &recent")
         file_menu.addSeparator()
         file_menu.addAction(a[ActionId.IMPORT_DOCUMENTS])
+        file_menu.addAction(a[ActionId.EXPORT])
         file_menu.addSeparator()
         file_menu.addAction(a[ActionId.QUIT])
         edit_menu = self.menuBar().addMenu("&Edit")
@@ -211,6 +213,7 @@ class MainWindow(QMainWindow):
         self.search.hit_activated.connect(self.show_document_at)
         self.search.code_hits_requested.connect(self._on_search_code_hits_requested)
         a[ActionId.CODING_QUERY].triggered.connect(self._on_coding_query_triggered)
+        a[ActionId.EXPORT].triggered.connect(self._on_export_triggered)
         a[ActionId.CODE_SPEAKER_TURNS].triggered.connect(self._on_code_speaker_turns_triggered)
         self.events.changed.connect(self._on_events_changed)
         self.documents.document_chosen.connect(self.show_document)
@@ -464,6 +467,10 @@ class MainWindow(QMainWindow):
             code_speaker_turns(
                 self.workbench, self.viewer.document_id(), self.codes.current_code_id()
             )
+
+    def _on_export_triggered(self) -> None:
+        if self.workbench is not None:
+            ExportDialog(self.workbench, self, document_id=self.viewer.document_id()).exec()
 
     def _on_coding_query_triggered(self) -> None:
         self._docks["queries"].show()

@@ -8,7 +8,7 @@ from pathlib import Path
 from coding.codebooks import CodebookSpec, CodeSpec
 from coding.errors import StorageError
 from coding.project import Project
-from coding.queries import CodeNode, code_tree, tree_of
+from coding.queries import CodeNode, code_tree, tree_of, walk
 from storage.errors import ImportFileError
 from storage.formats.qdc import QdcCode, read_qdc, write_qdc
 from storage.formats.qdpx import read_qdpx_codebook
@@ -68,7 +68,7 @@ def export_codebook(project: Project, path: Path) -> int:
         write_qdc(path, [_qdc(node) for node in roots])
     except OSError as exc:
         raise StorageError(f"Tillit could not write “{path.name}”: {exc.strerror}.") from exc
-    return sum(1 for _ in _walk(roots))
+    return sum(1 for _ in walk(roots))
 
 
 #: The files a codebook can be read from, by their extension.
@@ -149,11 +149,3 @@ def _spec(code: QdcCode) -> CodeSpec:
         definitions=fields,
         children=tuple(_spec(child) for child in code.children),
     )
-
-
-def _walk(nodes: list[CodeNode]) -> list[CodeNode]:
-    found: list[CodeNode] = []
-    for node in nodes:
-        found.append(node)
-        found.extend(_walk(node.children))
-    return found

@@ -13,6 +13,7 @@ from storage.errors import (
 
 __all__ = [
     "CodingError",
+    "ExportCancelledError",
     "ImportBatchError",
     "ImportFileError",
     "InvalidSpanError",
@@ -28,6 +29,13 @@ __all__ = [
 
 class CodingError(Exception):
     """An edit that the domain's rules refuse; ``str()`` is a sentence for the researcher."""
+
+
+class ExportCancelledError(CodingError):
+    """The researcher cancelled an export; no file was written."""
+
+    def __init__(self) -> None:
+        super().__init__("The export was cancelled; no file was written.")
 
 
 class InvalidSpanError(CodingError):

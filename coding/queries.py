@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
 from coding.project import Project, code_paths
@@ -129,6 +129,13 @@ def paths(project: Project) -> dict[int, str]:
     """Every code's path by its id."""
     with project.read() as tx:
         return code_paths(tx.codes.all())
+
+
+def walk(nodes: list[CodeNode]) -> Iterator[CodeNode]:
+    """Every node of a code tree, parents before their children, in tree order."""
+    for node in nodes:
+        yield node
+        yield from walk(node.children)
 
 
 def tree_of(records: list[CodeRecord], counts: dict[int, int] | None = None) -> list[CodeNode]:

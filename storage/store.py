@@ -10,6 +10,7 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from storage.errors import StorageError
+from storage.repositories.agreement import AgreementRepo
 from storage.repositories.cases import AttributeRepo, CaseRepo
 from storage.repositories.codes import CodeRepo
 from storage.repositories.codings import CodingRepo
@@ -36,6 +37,7 @@ class Tx:
         self.attributes = AttributeRepo(session)
         self.search_units = SearchUnitRepo(session)
         self.retrieval = RetrievalRepo(session)
+        self.agreement = AgreementRepo(session)
 
 
 class Store:

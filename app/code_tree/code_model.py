@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from enum import IntEnum
 from html import escape
 from typing import Any
@@ -24,7 +23,7 @@ from app.code_tree.swatch import swatch_icon
 from app.workbench import PASSAGE_MIME, Workbench
 from coding.codebook import MoveCode, RenameCode
 from coding.folding import fold
-from coding.queries import CodeNode
+from coding.queries import CodeNode, walk
 
 #: Mime type of codes dragged inside the tree: a JSON list of code ids.
 CODES_MIME = "application/x-tillit-codes"
@@ -140,7 +139,7 @@ class CodeTreeModel(QAbstractItemModel):
     def subtree(self, code_id: int) -> set[int]:
         """A code's id with those of all its descendants."""
         node = self._nodes.get(code_id)
-        return {n.code.id for n in _walk([node])} if node is not None else set()
+        return {n.code.id for n in walk([node])} if node is not None else set()
 
     def code_id(self, index: QModelIndex | QPersistentModelIndex) -> int | None:
         return index.internalId() if index.isValid() else None
@@ -384,13 +383,7 @@ class CodeTreeModel(QAbstractItemModel):
 
 def _shape(roots: list[CodeNode]) -> list[tuple[int, int | None]]:
     """Each code's id and parent, in tree order: equal shapes have the same rows."""
-    return [(node.code.id, node.code.parent_id) for node in _walk(roots)]
-
-
-def _walk(nodes: list[CodeNode]) -> Iterator[CodeNode]:
-    for node in nodes:
-        yield node
-        yield from _walk(node.children)
+    return [(node.code.id, node.code.parent_id) for node in walk(roots)]
 
 
 def _sibling_lists(roots: list[CodeNode]) -> list[list[CodeNode]]:

@@ -28,7 +28,7 @@ from typing_extensions import override
 
 from app.code_tree.swatch import swatch_icon
 from coding.folding import fold
-from coding.queries import CodeNode
+from coding.queries import CodeNode, walk
 
 _CODE_ID = Qt.ItemDataRole.UserRole + 1
 _FOLDED = Qt.ItemDataRole.UserRole + 2
@@ -62,7 +62,7 @@ class CodeChooserDialog(QDialog):
         self.filter_edit.setClearButtonEnabled(True)
         self.code_list = QListWidget()
         self.code_list.setUniformItemSizes(True)
-        for node in _flatten(roots):
+        for node in walk(roots):
             if node.code.id in excluded or (codable_only and not node.code.codable):
                 continue
             item = QListWidgetItem(node.path.replace("/", _PATH_SEPARATOR))
@@ -177,11 +177,3 @@ def choose_color(parent: QWidget | None, initial: str, title: str) -> str | None
     """A colour as ``#rrggbb``, or None when cancelled."""
     color = QColorDialog.getColor(QColor(initial), parent, title)
     return color.name() if color.isValid() else None
-
-
-def _flatten(nodes: list[CodeNode]) -> list[CodeNode]:
-    flat: list[CodeNode] = []
-    for node in nodes:
-        flat.append(node)
-        flat.extend(_flatten(node.children))
-    return flat

@@ -46,7 +46,8 @@ def write_workbook(path: Path, sheets: Sequence[Sheet]) -> None:
     Text is stored as text even where it starts with ``=`` (never as a formula); characters
     that XML cannot hold (control characters) are dropped, and text beyond Excel's 32,767
     characters a cell is cut. The workbook is written beside ``path`` first and then moved
-    into place, so a failed export leaves no half-written file.
+    into place, so a failed export, or an exception raised while ``rows`` is read (a
+    cancelled export), leaves no half-written file.
 
     Raises :class:`StorageError` when the file cannot be written (a folder that is not
     there, no permission, the file open in another program, a full disk).
@@ -55,8 +56,13 @@ def write_workbook(path: Path, sheets: Sequence[Sheet]) -> None:
     try:
         with partial.open("wb") as stream:  # opened first: a refusal comes before any work
             workbook = Workbook(write_only=True)
-            for sheet in sheets:
-                _write_sheet(workbook.create_sheet(_sheet_title(sheet.title)), sheet)
+            try:
+                for sheet in sheets:
+                    _write_sheet(workbook.create_sheet(_sheet_title(sheet.title)), sheet)
+            except BaseException:  # openpyxl's sheet writers fail noisily when merely dropped
+                for worksheet in workbook.worksheets:
+                    worksheet.close()
+                raise
             workbook.save(stream)
         os.replace(partial, path)
     except OSError as exc:
@@ -66,6 +72,9 @@ def write_workbook(path: Path, sheets: Sequence[Sheet]) -> None:
             f"Tillit could not write “{path.name}” ({reason}); if it is open in another "
             "program, close it there and export again."
         ) from exc
+    except BaseException:  # a cancelled export, say: leave nothing half-written behind
+        partial.unlink(missing_ok=True)
+        raise
 
 
 def _write_sheet(worksheet: WriteOnlyWorksheet, sheet: Sheet) -> None:

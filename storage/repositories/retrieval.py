@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any, NamedTuple
 
 from sqlalchemy import ColumnElement, Select, exists, func, select, union
@@ -16,6 +17,7 @@ from storage.models import (
     CaseDocumentRow,
     CodingRow,
     DocumentRow,
+    MemoRow,
     ParagraphRow,
 )
 from storage.repositories.cases import Value
@@ -83,6 +85,21 @@ class RetrievalRepo:
     def codings(self, code_ids: Iterable[int], where: QueryFilter) -> list[CodingHit]:
         """The codings of ``code_ids`` that the filter admits, in document and text order."""
         return self._hits(list(code_ids), where)
+
+    def count(self, code_ids: Iterable[int], where: QueryFilter) -> int:
+        """How many codings of ``code_ids`` the filter admits."""
+        query = select(func.count()).where(CodingRow.code_id.in_(list(code_ids)))
+        return int(self._session.execute(query.where(*self._admitted(where))).scalar_one())
+
+    def notes(self, code_ids: Iterable[int], where: QueryFilter) -> dict[int, tuple[datetime, str]]:
+        """When each admitted coding of ``code_ids`` was made (naive UTC) and its memo (empty
+        when it has none), by coding id: what a report prints beside each excerpt."""
+        query = (
+            select(CodingRow.id, CodingRow.created_at, func.coalesce(MemoRow.text, ""))
+            .outerjoin(MemoRow, MemoRow.coding_id == CodingRow.id)
+            .where(CodingRow.code_id.in_(list(code_ids)), *self._admitted(where))
+        )
+        return {coding_id: (made, memo) for coding_id, made, memo in self._session.execute(query)}
 
     def codings_without(
         self, code_ids: Iterable[int], other_ids: Iterable[int], where: QueryFilter

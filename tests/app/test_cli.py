@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import argparse
+import csv
 import json
 import os
 import re
@@ -12,6 +14,7 @@ import uuid
 from pathlib import Path
 
 import docx
+import openpyxl
 import pytest
 
 from coding.project import Project
@@ -215,8 +218,9 @@ def test_codebook_export_and_a_new_project_from_it(tmp_path: Path) -> None:
     codes = [json.loads(tillit("codes", p, "--json").stdout) for p in (first, second)]
     assert codes[0] == codes[1]  # same tree, names, colours and UUIDs
     assert len(codes[0]) == 8
-    refused = tillit("codebook", "export", first, tmp_path / "trust.docx")
+    refused = tillit("codebook", "export", first, tmp_path / "trust.pdf")
     assert refused.returncode == 1 and len(refused.stderr.strip().splitlines()) == 1
+    assert "OUT.qdc or OUT.docx" in refused.stderr
 
 
 def test_codebook_merge_dry_run_shows_why_then_merges(tmp_path: Path) -> None:
@@ -320,3 +324,74 @@ def test_search_finds_inflections_and_compounds_and_a_new_coding_at_once(
     nothing = tillit("search", project, "tilit")
     assert nothing.returncode == 0 and nothing.stdout == ""
     assert "Did you mean: tillit" in nothing.stderr
+
+
+def test_every_sub_command_reaches_the_command_line() -> None:
+    from app.cli import build_parser
+    from main import COMMANDS
+
+    parser = build_parser()
+    choices = next(
+        action.choices
+        for action in parser._actions
+        if isinstance(action, argparse._SubParsersAction)
+    )
+    assert set(choices) == COMMANDS
+
+
+def test_exports_write_word_excel_and_csv_files_with_the_coded_text(workspace: Path) -> None:
+    project = workspace / "studie.tillit"
+    assert tillit("import", project, workspace / "Intervju Bergen.docx").returncode == 0
+    for code, words in (
+        ("Tillit/Skjønn", "bruke skjønn igjen 😀"),
+        ("Tillit", "Hun stoler på oss"),
+    ):
+        coded = tillit("code", project, "Intervju Bergen", code, "--match", words, "--coder", "Ola")
+        assert coded.returncode == 0, coded.stderr
+    report = workspace / "utdrag.docx"
+    result = tillit("export", "docx", project, report, "--code", "Tillit", "--summary")
+    assert result.returncode == 0, result.stderr
+    quotes = [p.text for p in docx.Document(str(report)).paragraphs if p.style.name == "Quote"]
+    assert set(quotes) == {"bruke skjønn igjen 😀", "Hun stoler på oss"}
+    only = tillit("export", "docx", project, report, "--code", "Tillit", "--no-subcodes")
+    assert only.returncode == 0 and "1 excerpt " in only.stderr
+
+    annotated = workspace / "annotert.docx"
+    result = tillit("export", "annotated", project, "Intervju Bergen", annotated)
+    assert result.returncode == 0 and "2 comments" in result.stderr, result.stderr
+
+    table = workspace / "kodinger.csv"
+    assert tillit("export", "csv", project, table, "--coder", "Ola").returncode == 0
+    rows = list(csv.DictReader(table.read_text(encoding="utf-8").splitlines()))
+    assert sorted(row["text"] for row in rows) == ["Hun stoler på oss", "bruke skjønn igjen 😀"]
+    workbook = workspace / "kodinger.xlsx"
+    assert tillit("export", "xlsx", project, workbook).returncode == 0
+    assert openpyxl.load_workbook(workbook)["Codings"].max_row == 3
+
+    appendix = workspace / "kodebok.docx"
+    assert tillit("codebook", "export", project, appendix).returncode == 0
+    headings = [
+        p.text for p in docx.Document(str(appendix)).paragraphs if "Heading" in p.style.name
+    ]
+    assert headings[:2] == ["Tillit", "Skjønn"]
+    wrong = tillit("export", "docx", project, workspace / "utdrag.pdf")
+    assert wrong.returncode == 1 and "OUT.docx" in wrong.stderr
+
+
+def test_agreement_of_two_coders_as_json(workspace: Path) -> None:
+    project = workspace / "studie.tillit"
+    assert tillit("import", project, workspace / "Intervju Bergen.docx").returncode == 0
+    for coder, words in (("Kari", "bruke skjønn igjen"), ("Ola", "bruke skjønn")):
+        coded = tillit(
+            "code", project, "Intervju Bergen", "Skjønn", "--match", words, "--coder", coder
+        )
+        assert coded.returncode == 0, coded.stderr
+    result = tillit("agreement", project, "--coders", "Kari,Ola", "--json")
+    assert result.returncode == 0, result.stderr
+    found = json.loads(result.stdout)
+    assert found["unit"] == "character" and found["coders"] == ["Kari", "Ola"]
+    (code,) = found["codes"]
+    assert code["code"] == "Skjønn" and 0 < code["percent_agreement"] < 100
+    assert code["cohen_kappa"] is not None and code["krippendorff_alpha"] is not None
+    alone = tillit("agreement", project, "--coders", "Kari")
+    assert alone.returncode == 1 and len(alone.stderr.strip().splitlines()) == 1

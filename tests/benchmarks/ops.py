@@ -18,7 +18,15 @@ from coding.importing import ImportDocuments
 from coding.project import Project, find_code, resolve_document
 from coding.records import CodingSpan
 from storage.store import Tx
-from tests.benchmarks import codebook_ops, gui_ops, query_ops, search_ops, window_ops
+from tests.benchmarks import (
+    agreement_ops,
+    codebook_ops,
+    export_ops,
+    gui_ops,
+    query_ops,
+    search_ops,
+    window_ops,
+)
 from tests.benchmarks.build import copy_project, count_codes
 from tests.benchmarks.codebook_plan import MAX_SPAN, MIN_SPAN
 from tests.benchmarks.corpus import Corpus
@@ -175,6 +183,8 @@ OPS = (
     Op("fts5_term", 20, search_ops.fts5_term),
     Op("search_term", 20, search_ops.search_term, reference="fts5_term"),
     Op("cooccurrence", 10, query_ops.cooccurrence),
+    Op("agreement", 5, agreement_ops.agreement_statistics, repeat_l=3),
+    Op("export_docx", 5, export_ops.export_docx, repeat_l=3),
 )
 
 
