@@ -27,6 +27,7 @@ class ActionId(Enum):
     FIND_IN_PROJECT = auto()
     CODING_QUERY = auto()
     EXPORT = auto()
+    CHANGE_CODER = auto()
     CODE_SPEAKER_TURNS = auto()
 
 
@@ -76,6 +77,11 @@ _SPECS: dict[ActionId, tuple[str, tuple[QKeySequence.StandardKey | str, ...], st
         "&Find in document…",
         (QKeySequence.StandardKey.Find,),
         "Search the document on screen",
+    ),
+    ActionId.CHANGE_CODER: (
+        "Change &coder…",
+        (),
+        "Choose who is coding: new codings are credited to this coder",
     ),
     ActionId.EXPORT: (
         "&Export…",

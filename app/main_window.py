@@ -11,6 +11,7 @@ from PySide6.QtGui import QAction, QCloseEvent, QUndoStack
 from PySide6.QtWidgets import (
     QDockWidget,
     QFileDialog,
+    QInputDialog,
     QLabel,
     QMainWindow,
     QMessageBox,
@@ -39,6 +40,7 @@ from app.workbench import Workbench
 from coding import queries
 from coding.autocode import AutoCode, Unit
 from coding.changes import Changes
+from coding.coders import SetCurrentCoder
 from coding.errors import UserError
 from coding.importing import SUPPORTED_SUFFIXES
 from coding.project import Project
@@ -169,6 +171,8 @@ class MainWindow(QMainWindow):
         edit_menu.addActions([a[ActionId.UNDO], a[ActionId.REDO]])
         edit_menu.addSeparator()
         edit_menu.addActions([a[ActionId.FIND_IN_DOCUMENT], a[ActionId.FIND_IN_PROJECT]])
+        edit_menu.addSeparator()
+        edit_menu.addAction(a[ActionId.CHANGE_CODER])
         code_menu = self.menuBar().addMenu("&Code")
         coding_actions = [a[ActionId.CODE_SELECTION], a[ActionId.CODE_IN_VIVO]]
         code_menu.addActions(coding_actions)
@@ -214,6 +218,7 @@ class MainWindow(QMainWindow):
         self.search.code_hits_requested.connect(self._on_search_code_hits_requested)
         a[ActionId.CODING_QUERY].triggered.connect(self._on_coding_query_triggered)
         a[ActionId.EXPORT].triggered.connect(self._on_export_triggered)
+        a[ActionId.CHANGE_CODER].triggered.connect(self._on_change_coder_triggered)
         a[ActionId.CODE_SPEAKER_TURNS].triggered.connect(self._on_code_speaker_turns_triggered)
         self.events.changed.connect(self._on_events_changed)
         self.documents.document_chosen.connect(self.show_document)
@@ -270,7 +275,7 @@ class MainWindow(QMainWindow):
         project = workbench.project if workbench else None
         self.setWindowTitle(f"{project.path.stem} – Tillit" if project else "Tillit")
         self._project_label.setText(f"Project: {project.path}" if project else "No project open")
-        self._coder_label.setText(f"Coder: {project.current_coder().name}" if project else "")
+        self._show_coder()
         if self.keeper is not None:
             self.keeper.start()
         self._position_label.setText("")
@@ -371,7 +376,10 @@ class MainWindow(QMainWindow):
         """Bring the lists, the code tree and the side panels up to date with recent edits."""
         self._refresh_timer.stop()
         changes, self._pending = self._pending, Changes()
-        if self.project is None or changes == Changes():
+        if self.project is None:
+            return
+        self._show_coder()  # an undone change of coder changes nothing else
+        if changes == Changes():
             return
         for panel in (*self._panels(), self.search):
             panel.refresh(changes)
@@ -467,6 +475,28 @@ class MainWindow(QMainWindow):
             code_speaker_turns(
                 self.workbench, self.viewer.document_id(), self.codes.current_code_id()
             )
+
+    def _on_change_coder_triggered(self) -> None:
+        if self.workbench is None:
+            return
+        project = self.workbench.project
+        names = [coder.name for coder in queries.coders(project)]
+        current = project.current_coder().name
+        name, chosen = QInputDialog.getItem(
+            self,
+            "Change coder",
+            "New codings are credited to:",
+            names,
+            names.index(current) if current in names else 0,
+            True,
+        )
+        if chosen and name.strip() not in ("", current):
+            self.workbench.run(SetCurrentCoder(project, name))
+            self._show_coder()
+
+    def _show_coder(self) -> None:
+        project = self.project
+        self._coder_label.setText(f"Coder: {project.current_coder().name}" if project else "")
 
     def _on_export_triggered(self) -> None:
         if self.workbench is not None:

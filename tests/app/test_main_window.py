@@ -284,3 +284,17 @@ def test_cancelled_import_imports_nothing(window: MainWindow, qtbot: QtBot, tmp_
     window.flush_refresh()
     assert window.documents.model.rowCount() == 3
     assert window.stack.count() == 0
+
+
+def test_change_coder_credits_new_codings_and_undo_brings_the_old_one_back(
+    window: MainWindow, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(
+        "app.main_window.QInputDialog.getItem", staticmethod(lambda *a, **k: ("Ola", True))
+    )
+    window.actions_by_id[ActionId.CHANGE_CODER].trigger()
+    assert window._coder_label.text() == "Coder: Ola"
+    assert window.project is not None and window.project.current_coder().name == "Ola"
+    window.stack.undo()
+    window.flush_refresh()
+    assert window._coder_label.text() == "Coder: Kari"
