@@ -28,6 +28,7 @@ class ActionId(Enum):
     CODING_QUERY = auto()
     EXPORT = auto()
     CHANGE_CODER = auto()
+    AGREEMENT = auto()
     CODE_SPEAKER_TURNS = auto()
 
 
@@ -77,6 +78,12 @@ _SPECS: dict[ActionId, tuple[str, tuple[QKeySequence.StandardKey | str, ...], st
         "&Find in document…",
         (QKeySequence.StandardKey.Find,),
         "Search the document on screen",
+    ),
+    ActionId.AGREEMENT: (
+        "Inter-coder &agreement…",
+        (),
+        "Percent agreement, Cohen's kappa and Krippendorff's alpha per code; walk through the "
+        "passages where coders differ and accept a version",
     ),
     ActionId.CHANGE_CODER: (
         "Change &coder…",

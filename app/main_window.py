@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
 from typing_extensions import override
 
 from app.actions import ActionId, build_actions
+from app.agreement_view import AgreementView
 from app.code_tree.code_panel import CodePanel
 from app.code_tree.definition_panel import DefinitionPanel
 from app.codebook_dialog import CodebookDialog
@@ -86,6 +87,7 @@ class MainWindow(QMainWindow):
         self.memos = MemoPanel()
         self.search = SearchPanel()
         self.queries = QueryPanel()
+        self.agreement = AgreementView()
         self.setCentralWidget(self.viewer)
         self._docks = self._build_docks()
 
@@ -120,11 +122,13 @@ class MainWindow(QMainWindow):
             "memo": self._dock("Memo", self.memos, bottom),
             "search": self._dock("Search", self.search, bottom),
             "queries": self._dock("Queries and matrices", self.queries, bottom),
+            "agreement": self._dock("Agreement", self.agreement, bottom),
         }
         self.splitDockWidget(docks["codes"], docks["definition"], Qt.Orientation.Vertical)
         self.splitDockWidget(docks["segments"], docks["memo"], Qt.Orientation.Horizontal)
         self.tabifyDockWidget(docks["segments"], docks["search"])
         self.tabifyDockWidget(docks["search"], docks["queries"])
+        self.tabifyDockWidget(docks["queries"], docks["agreement"])
         docks["segments"].raise_()
         return docks
 
@@ -139,7 +143,15 @@ class MainWindow(QMainWindow):
 
     def _panels(
         self,
-    ) -> tuple[DocumentPanel, CodePanel, DefinitionPanel, SegmentsPanel, MemoPanel, QueryPanel]:
+    ) -> tuple[
+        DocumentPanel,
+        CodePanel,
+        DefinitionPanel,
+        SegmentsPanel,
+        MemoPanel,
+        QueryPanel,
+        AgreementView,
+    ]:
         """The panels that follow the open project and its edits on their own."""
         return (
             self.documents,
@@ -148,6 +160,7 @@ class MainWindow(QMainWindow):
             self.segments,
             self.memos,
             self.queries,
+            self.agreement,
         )
 
     def _dock(self, title: str, widget: QWidget, area: Qt.DockWidgetArea) -> QDockWidget:
@@ -184,6 +197,8 @@ class MainWindow(QMainWindow):
         code_menu.addSeparator()
         code_menu.addAction(a[ActionId.CODEBOOK_DIALOG])
         code_menu.addAction(a[ActionId.CODING_QUERY])
+        team_menu = self.menuBar().addMenu("&Team")
+        team_menu.addAction(a[ActionId.AGREEMENT])
         view_menu = self.menuBar().addMenu("&View")
         view_menu.addActions(
             [a[ActionId.FOCUS_DOCUMENTS], a[ActionId.FOCUS_TEXT], a[ActionId.FOCUS_CODES]]
@@ -219,6 +234,7 @@ class MainWindow(QMainWindow):
         a[ActionId.CODING_QUERY].triggered.connect(self._on_coding_query_triggered)
         a[ActionId.EXPORT].triggered.connect(self._on_export_triggered)
         a[ActionId.CHANGE_CODER].triggered.connect(self._on_change_coder_triggered)
+        a[ActionId.AGREEMENT].triggered.connect(lambda: self._raise("agreement"))
         a[ActionId.CODE_SPEAKER_TURNS].triggered.connect(self._on_code_speaker_turns_triggered)
         self.events.changed.connect(self._on_events_changed)
         self.documents.document_chosen.connect(self.show_document)
@@ -503,9 +519,12 @@ class MainWindow(QMainWindow):
             ExportDialog(self.workbench, self, document_id=self.viewer.document_id()).exec()
 
     def _on_coding_query_triggered(self) -> None:
-        self._docks["queries"].show()
-        self._docks["queries"].raise_()
-        self.queries.setFocus()
+        self._raise("queries")
+
+    def _raise(self, name: str) -> None:
+        self._docks[name].show()
+        self._docks[name].raise_()
+        self._docks[name].widget().setFocus()
 
     def _on_codebook_triggered(self) -> None:
         if self.workbench is None:
