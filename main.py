@@ -18,6 +18,8 @@ COMMANDS = frozenset(
         "search",
         "export",
         "agreement",
+        "merge",
+        "refi",
     }
 )
 

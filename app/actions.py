@@ -29,6 +29,9 @@ class ActionId(Enum):
     EXPORT = auto()
     CHANGE_CODER = auto()
     AGREEMENT = auto()
+    MERGE_PROJECTS = auto()
+    IMPORT_PROJECT = auto()
+    EXPORT_PROJECT = auto()
     CODE_SPEAKER_TURNS = auto()
 
 
@@ -78,6 +81,21 @@ _SPECS: dict[ActionId, tuple[str, tuple[QKeySequence.StandardKey | str, ...], st
         "&Find in document…",
         (QKeySequence.StandardKey.Find,),
         "Search the document on screen",
+    ),
+    ActionId.IMPORT_PROJECT: (
+        "Import pro&ject (REFI-QDA)…",
+        (),
+        "Make a new project of a .qdpx file from NVivo, ATLAS.ti, MAXQDA or QualCoder",
+    ),
+    ActionId.EXPORT_PROJECT: (
+        "Export pro&ject (REFI-QDA)…",
+        (),
+        "Write the whole project to a .qdpx file that other programs read",
+    ),
+    ActionId.MERGE_PROJECTS: (
+        "&Merge coders' projects…",
+        (),
+        "Bring coders' copies of this project in: their codings, codes, memos and cases",
     ),
     ActionId.AGREEMENT: (
         "Inter-coder &agreement…",

@@ -8,7 +8,9 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
+from app.cli_merge import add_merge_command
 from app.cli_output import err, out, progress, write_json
+from app.cli_refi import add_refi_command
 from app.cli_reports import add_agreement_command, add_export_commands
 from coding import queries
 from coding.codebook_exchange import CODEBOOK_SOURCES, export_codebook, read_codebook_file
@@ -91,6 +93,8 @@ def build_parser() -> argparse.ArgumentParser:
     _add_codebook_commands(sub)
     add_export_commands(sub)
     add_agreement_command(sub)
+    add_merge_command(sub)
+    add_refi_command(sub)
     return parser
 
 

@@ -10,13 +10,11 @@ from PySide6.QtCore import (
     QTimer,
 )
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QApplication,
     QComboBox,
     QDialog,
     QFileDialog,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QLineEdit,
     QMessageBox,
@@ -32,13 +30,12 @@ from app.merge_review_model import (
     QDC_FILTER,
     REMATCH_DELAY_MS,
     SOURCE_FILTER,
-    Column,
     MergeReviewModel,
-    ReviewDelegate,
     ReviewFilterModel,
     Show,
     explain,
     sentence,
+    set_up_review_table,
 )
 from app.workbench import Workbench
 from coding.codebook_exchange import export_codebook
@@ -140,28 +137,8 @@ class CodebookDialog(QDialog):
         return row
 
     def _review_table(self) -> QTableView:
-        table = self.table
-        table.setModel(self.proxy)
-        table.setItemDelegate(ReviewDelegate(self.model, table))
-        table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        table.setEditTriggers(
-            QAbstractItemView.EditTrigger.DoubleClicked
-            | QAbstractItemView.EditTrigger.SelectedClicked
-            | QAbstractItemView.EditTrigger.EditKeyPressed
-        )
-        table.setWordWrap(False)
-        table.verticalHeader().hide()
-        table.verticalHeader().setDefaultSectionSize(table.fontMetrics().height() + 8)
-        table.horizontalHeader().setSortIndicator(-1, Qt.SortOrder.AscendingOrder)
-        table.setSortingEnabled(True)
-        header = table.horizontalHeader()
-        header.setStretchLastSection(False)
-        widths = {Column.ACTION: 92, Column.HOW: 92, Column.SCORE: 58, Column.WHY: 110}
-        for column, width in (widths | {Column.TAKE: 112, Column.REVIEW: 240}).items():
-            table.setColumnWidth(column, width)
-        for column in (Column.INCOMING, Column.TARGET):  # paths take what the dialog can spare
-            header.setSectionResizeMode(column, QHeaderView.ResizeMode.Stretch)
-        return table
+        set_up_review_table(self.table, self.model, self.proxy)
+        return self.table
 
     def _button_row(self) -> QHBoxLayout:
         self.status_label = QLabel()

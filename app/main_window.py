@@ -31,7 +31,9 @@ from app.events import ProjectEvents
 from app.export_dialog import ExportDialog
 from app.import_runner import ImportRunner
 from app.memo_panel import MemoPanel
+from app.merge_dialog import merge_projects
 from app.query_panel import QueryPanel, choose_code
+from app.refi_dialog import export_qdpx, import_qdpx
 from app.search_keeper import SearchKeeper
 from app.search_panel import SearchPanel
 from app.segments_panel import SegmentsPanel
@@ -179,6 +181,8 @@ class MainWindow(QMainWindow):
         file_menu.addAction(a[ActionId.IMPORT_DOCUMENTS])
         file_menu.addAction(a[ActionId.EXPORT])
         file_menu.addSeparator()
+        file_menu.addActions([a[ActionId.IMPORT_PROJECT], a[ActionId.EXPORT_PROJECT]])
+        file_menu.addSeparator()
         file_menu.addAction(a[ActionId.QUIT])
         edit_menu = self.menuBar().addMenu("&Edit")
         edit_menu.addActions([a[ActionId.UNDO], a[ActionId.REDO]])
@@ -198,6 +202,7 @@ class MainWindow(QMainWindow):
         code_menu.addAction(a[ActionId.CODEBOOK_DIALOG])
         code_menu.addAction(a[ActionId.CODING_QUERY])
         team_menu = self.menuBar().addMenu("&Team")
+        team_menu.addAction(a[ActionId.MERGE_PROJECTS])
         team_menu.addAction(a[ActionId.AGREEMENT])
         view_menu = self.menuBar().addMenu("&View")
         view_menu.addActions(
@@ -235,6 +240,9 @@ class MainWindow(QMainWindow):
         a[ActionId.EXPORT].triggered.connect(self._on_export_triggered)
         a[ActionId.CHANGE_CODER].triggered.connect(self._on_change_coder_triggered)
         a[ActionId.AGREEMENT].triggered.connect(lambda: self._raise("agreement"))
+        a[ActionId.MERGE_PROJECTS].triggered.connect(self._on_merge_projects_triggered)
+        a[ActionId.IMPORT_PROJECT].triggered.connect(lambda: import_qdpx(self, self._open_or_warn))
+        a[ActionId.EXPORT_PROJECT].triggered.connect(self._on_export_project_triggered)
         a[ActionId.CODE_SPEAKER_TURNS].triggered.connect(self._on_code_speaker_turns_triggered)
         self.events.changed.connect(self._on_events_changed)
         self.documents.document_chosen.connect(self.show_document)
@@ -491,6 +499,14 @@ class MainWindow(QMainWindow):
             code_speaker_turns(
                 self.workbench, self.viewer.document_id(), self.codes.current_code_id()
             )
+
+    def _on_export_project_triggered(self) -> None:
+        if self.workbench is not None:
+            export_qdpx(self.workbench, self)
+
+    def _on_merge_projects_triggered(self) -> None:
+        if self.workbench is not None:
+            merge_projects(self.workbench, self)
 
     def _on_change_coder_triggered(self) -> None:
         if self.workbench is None:

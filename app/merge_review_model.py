@@ -17,12 +17,15 @@ from PySide6.QtCore import (
 from PySide6.QtGui import QColor, QFont, QIcon, QPalette
 from PySide6.QtWidgets import (
     QAbstractItemDelegate,
+    QAbstractItemView,
     QApplication,
     QComboBox,
     QCompleter,
+    QHeaderView,
     QStyle,
     QStyledItemDelegate,
     QStyleOptionViewItem,
+    QTableView,
     QWidget,
 )
 from typing_extensions import override
@@ -376,6 +379,7 @@ class ReviewFilterModel(QSortFilterProxyModel):
         self._model = model
         self._needle = ""
         self._show = Show.ALL
+        self._differing_only = False
         self.setSourceModel(model)
         self.setSortRole(SORT_ROLE)
 
@@ -389,18 +393,29 @@ class ReviewFilterModel(QSortFilterProxyModel):
         self._show = show
         self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
 
+    def set_differing_only(self, differing_only: bool) -> None:
+        """Hide the codes that are simply the same code here (same GUID, or same name under
+        the same parent, and nothing to review)."""
+        self.beginFilterChange()
+        self._differing_only = differing_only
+        self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
+
     @override
     def filterAcceptsRow(
         self, source_row: int, source_parent: QModelIndex | QPersistentModelIndex
     ) -> bool:
         row = self._model.record_at(source_row)
-        if not _SHOWS[self._show](row):
+        if not _SHOWS[self._show](row) or (self._differing_only and _same_code(row)):
             return False
         if not self._needle:
             return True
         return self._needle in fold(row.incoming.path) or self._needle in fold(
             self._model.target_text(row)
         )
+
+
+def _same_code(row: MergeRow) -> bool:
+    return row.action is Action.MERGE and row.how in (How.UUID, How.EXACT) and not row.conflicts
 
 
 _SHOWS: dict[Show, Callable[[MergeRow], bool]] = {
@@ -410,6 +425,33 @@ _SHOWS: dict[Show, Callable[[MergeRow], bool]] = {
     Show.REVIEW: lambda row: bool(row.conflicts),
     Show.SKIPPED: lambda row: row.action is Action.SKIP,
 }
+
+
+def set_up_review_table(
+    table: QTableView, model: MergeReviewModel, proxy: ReviewFilterModel
+) -> None:
+    """Show ``proxy`` in ``table`` with the review's editors, editing keys, tree order until a
+    header is clicked, and column widths that leave the paths the room."""
+    table.setModel(proxy)
+    table.setItemDelegate(ReviewDelegate(model, table))
+    table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    table.setEditTriggers(
+        QAbstractItemView.EditTrigger.DoubleClicked
+        | QAbstractItemView.EditTrigger.SelectedClicked
+        | QAbstractItemView.EditTrigger.EditKeyPressed
+    )
+    table.setWordWrap(False)
+    table.verticalHeader().hide()
+    table.verticalHeader().setDefaultSectionSize(table.fontMetrics().height() + 8)
+    table.horizontalHeader().setSortIndicator(-1, Qt.SortOrder.AscendingOrder)
+    table.setSortingEnabled(True)
+    header = table.horizontalHeader()
+    header.setStretchLastSection(False)
+    widths = {Column.ACTION: 92, Column.HOW: 92, Column.SCORE: 58, Column.WHY: 110}
+    for column, width in (widths | {Column.TAKE: 112, Column.REVIEW: 240}).items():
+        table.setColumnWidth(column, width)
+    for column in (Column.INCOMING, Column.TARGET):  # paths take what the dialog can spare
+        header.setSectionResizeMode(column, QHeaderView.ResizeMode.Stretch)
 
 
 class ReviewDelegate(QStyledItemDelegate):

@@ -181,7 +181,7 @@ class SearchPanel(QWidget):
         self._workbench: Workbench | None = None
         self._keeper: SearchKeeper | None = None
         self._document_id: int | None = None
-        self._asked = 0
+        self._asked = self._answered = 0
         self._result: SearchResult | None = None
         self._stale = False
 
@@ -279,7 +279,7 @@ class SearchPanel(QWidget):
             self._keeper.building.disconnect(self._on_keeper_building)
         self._workbench, self._keeper = workbench, keeper
         self._document_id = None
-        self._asked = 0
+        self._asked = self._answered = 0
         self._show(None)
         self.query_edit.clear()
         self.setEnabled(workbench is not None)
@@ -320,7 +320,7 @@ class SearchPanel(QWidget):
         self._timer.stop()
         text = self.query_edit.text().strip()
         if self._keeper is None or not text:
-            self._asked = 0
+            self._asked = self._answered = 0
             self._show(None)
             return
         documents = None
@@ -363,9 +363,14 @@ class SearchPanel(QWidget):
     def _on_whole_words_toggled(self, _checked: bool) -> None:
         self.run_search()
 
+    def waiting(self) -> bool:
+        """Whether the last search asked for has not been answered yet."""
+        return self._answered != self._asked
+
     def _on_keeper_answered(self, number: int, answer: object) -> None:
         if number != self._asked:
             return  # an older query's answer
+        self._answered = number
         if isinstance(answer, Exception):
             self._show(None)
             self.status.setText(str(answer))

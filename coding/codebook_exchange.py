@@ -86,7 +86,7 @@ def read_codebook_file(path: Path) -> CodebookSpec:
     if suffix == SUFFIX:
         with read_copy(path) as store, store.read() as tx:
             codes, aliases = tx.codes.all(), tx.codes.aliases()
-        return CodebookSpec(path.stem, _specs_of(codes, aliases))
+        return CodebookSpec(path.stem, codebook_specs(codes, aliases))
     if suffix != ".qdc":
         raise ImportFileError(
             f"“{path.name}” is not a codebook Tillit reads; choose a .qdc file, "
@@ -95,7 +95,7 @@ def read_codebook_file(path: Path) -> CodebookSpec:
     return CodebookSpec(path.stem, tuple(_spec(code) for code in read_qdc(path)))
 
 
-def _specs_of(codes: list[CodeRecord], aliases: dict[str, int]) -> tuple[CodeSpec, ...]:
+def codebook_specs(codes: list[CodeRecord], aliases: dict[str, int]) -> tuple[CodeSpec, ...]:
     """A project's codes (in tree order) as a tree of specs, with the GUIDs they answer to."""
     answers: dict[int, list[str]] = {}
     for guid, code_id in aliases.items():
@@ -149,3 +149,13 @@ def _spec(code: QdcCode) -> CodeSpec:
         definitions=fields,
         children=tuple(_spec(child) for child in code.children),
     )
+
+
+def qdc_codes(roots: list[CodeNode]) -> list[QdcCode]:
+    """The code tree as REFI-QDA codes: GUIDs are the codes' UUIDs, fields in ``Description``."""
+    return [_qdc(node) for node in roots]
+
+
+def code_specs(codes: list[QdcCode]) -> tuple[CodeSpec, ...]:
+    """REFI-QDA codes as a tree of specs, their fields read back from ``Description``."""
+    return tuple(_spec(code) for code in codes)

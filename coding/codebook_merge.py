@@ -541,25 +541,33 @@ class ApplyCodebookMerge:
 
     def do(self) -> Changes:
         with self.project.transaction() as tx:
-            if self._snapshot is None:
-                self._first(tx)
-            else:
-                tx.codes.restore(self._snapshot)
-            for code_id, _before, after in self._updates:
-                tx.codes.update(code_id, **after)
-            for uuid, code_id in self._aliases:
-                tx.codes.add_alias(uuid, code_id)
+            self.apply_in(tx)
         return Changes(code_tree=True)
 
     def undo(self) -> Changes:
         with self.project.transaction() as tx:
-            tx.codes.remove_aliases(uuid for uuid, _ in self._aliases)
-            for code_id, before, _after in reversed(self._updates):
-                tx.codes.update(code_id, **before)
-            self._snapshot = tx.codes.snapshot(self.created)
-            for code_id in reversed(self.created):
-                tx.codes.delete(code_id)
+            self.undo_in(tx)
         return Changes(code_tree=True)
+
+    def apply_in(self, tx: Tx) -> None:
+        """:meth:`do` inside the caller's transaction (a project merge brings codings along)."""
+        if self._snapshot is None:
+            self._first(tx)
+        else:
+            tx.codes.restore(self._snapshot)
+        for code_id, _before, after in self._updates:
+            tx.codes.update(code_id, **after)
+        for uuid, code_id in self._aliases:
+            tx.codes.add_alias(uuid, code_id)
+
+    def undo_in(self, tx: Tx) -> None:
+        """:meth:`undo` inside the caller's transaction."""
+        tx.codes.remove_aliases(uuid for uuid, _ in self._aliases)
+        for code_id, before, _after in reversed(self._updates):
+            tx.codes.update(code_id, **before)
+        self._snapshot = tx.codes.snapshot(self.created)
+        for code_id in reversed(self.created):
+            tx.codes.delete(code_id)
 
     def _first(self, tx: Tx) -> None:
         made: dict[int, int] = {}  # row index -> new code id

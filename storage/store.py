@@ -16,6 +16,7 @@ from storage.repositories.codes import CodeRepo
 from storage.repositories.codings import CodingRepo
 from storage.repositories.documents import DocumentRepo
 from storage.repositories.memos import MemoRepo
+from storage.repositories.merging import MergeRepo
 from storage.repositories.people import CoderRepo, ProjectRepo
 from storage.repositories.retrieval import RetrievalRepo
 from storage.repositories.search_units import SearchUnitRepo
@@ -38,6 +39,7 @@ class Tx:
         self.search_units = SearchUnitRepo(session)
         self.retrieval = RetrievalRepo(session)
         self.agreement = AgreementRepo(session)
+        self.merging = MergeRepo(session)
 
 
 class Store:

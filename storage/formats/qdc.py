@@ -19,7 +19,7 @@ NAMESPACE = "urn:QDA-XML:codebook:1.0"
 _GUID = re.compile(
     r"^\{?([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})\}?$"
 )
-_COLOR = re.compile(r"^#?([0-9a-fA-F]{6})$")
+_COLOR = re.compile(r"^#?([0-9a-fA-F]{6}|[0-9a-fA-F]{3})$")  # "#f00" is "#ff0000"
 _LIMIT = 50 * 1024 * 1024  # a codebook is text: anything bigger is not one
 
 
@@ -33,6 +33,7 @@ class QdcCode:
     color: str | None = None  # "#rrggbb"
     description: str = ""
     children: list[QdcCode] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # GUIDs of its notes (in projects only)
 
 
 def write_qdc(path: Path, codes: list[QdcCode], origin: str = "Tillit") -> None:
@@ -40,14 +41,16 @@ def write_qdc(path: Path, codes: list[QdcCode], origin: str = "Tillit") -> None:
     root = Element("CodeBook", {"xmlns": NAMESPACE, "origin": origin})
     holder = ElementTree.SubElement(root, "Codes")
     for code in codes:
-        _write_code(holder, code)
+        write_code(holder, code)
     ElementTree.indent(root)
     partial = path.with_name(path.name + ".partial")
     ElementTree.ElementTree(root).write(partial, encoding="utf-8", xml_declaration=True)
     os.replace(partial, path)
 
 
-def _write_code(parent: Element, code: QdcCode) -> None:
+def write_code(parent: Element, code: QdcCode, *, notes: bool = False) -> None:
+    """Append ``code`` and its children to ``parent``; ``notes``: with their ``NoteRef``s, which
+    a project's codebook has and a ``.qdc`` file's has not."""
     attributes = {
         "guid": code.guid,
         "name": code.name,
@@ -58,8 +61,10 @@ def _write_code(parent: Element, code: QdcCode) -> None:
     element = ElementTree.SubElement(parent, "Code", attributes)
     if code.description:
         ElementTree.SubElement(element, "Description").text = code.description
+    for note in code.notes if notes else ():
+        ElementTree.SubElement(element, "NoteRef", {"targetGUID": note})
     for child in code.children:
-        _write_code(element, child)
+        write_code(element, child, notes=notes)
 
 
 def read_qdc(path: Path) -> list[QdcCode]:
@@ -81,14 +86,7 @@ def read_qdc(path: Path) -> list[QdcCode]:
 
 def parse_codebook(data: bytes, name: str) -> list[QdcCode]:
     """The codes of a codebook given as XML bytes (``name`` is used in messages)."""
-    try:
-        root = fromstring(data, forbid_dtd=True, forbid_entities=True, forbid_external=True)
-    except DefusedXmlException as exc:
-        raise ImportFileError(
-            f"“{name}” declares entities or a document type, which Tillit refuses for safety."
-        ) from exc
-    except ParseError as exc:
-        raise ImportFileError(f"“{name}” is not well-formed XML ({exc}).") from exc
+    root = parse_xml(data, name)
     if _local(root.tag) == "CodeBook":
         codes = _child(root, "Codes")
     elif _local(root.tag) == "Project":
@@ -100,6 +98,30 @@ def parse_codebook(data: bytes, name: str) -> list[QdcCode]:
         codes = None
     if codes is None:
         raise ImportFileError(f"“{name}” is not a REFI-QDA codebook: it has no codes.")
+    return read_codes(codes)
+
+
+def parse_xml(data: bytes, name: str) -> Element:
+    """The root element of XML bytes (``name`` is used in messages).
+
+    Raises :class:`ImportFileError` for XML that declares entities or a document type (refused
+    for safety) and for XML that is not well-formed.
+    """
+    try:
+        root: Element = fromstring(
+            data, forbid_dtd=True, forbid_entities=True, forbid_external=True
+        )
+    except DefusedXmlException as exc:
+        raise ImportFileError(
+            f"“{name}” declares entities or a document type, which Tillit refuses for safety."
+        ) from exc
+    except ParseError as exc:
+        raise ImportFileError(f"“{name}” is not well-formed XML ({exc}).") from exc
+    return root
+
+
+def read_codes(codes: Element) -> list[QdcCode]:
+    """The tree of ``Code`` elements under a ``Codes`` element, each GUID made unique."""
     seen: set[str] = set()
     return [_read_code(element, seen) for element in codes if _local(element.tag) == "Code"]
 
@@ -115,10 +137,20 @@ def _read_code(element: Element, seen: set[str]) -> QdcCode:
         guid=guid,
         name=" ".join((element.get("name") or "").split()) or "Unnamed code",
         codable=element.get("isCodable", "true").strip().lower() not in {"false", "0"},
-        color=f"#{color_match.group(1).lower()}" if color_match else None,
+        color=_six_digits(color_match.group(1)) if color_match else None,
         description=(description.text or "").strip() if description is not None else "",
         children=[_read_code(child, seen) for child in element if _local(child.tag) == "Code"],
+        notes=[
+            note
+            for child in element
+            if _local(child.tag) == "NoteRef"
+            and (note := normalise_guid(child.get("targetGUID", ""))) is not None
+        ],
     )
+
+
+def _six_digits(color: str) -> str:
+    return "#" + (color if len(color) == 6 else "".join(digit * 2 for digit in color)).lower()
 
 
 def normalise_guid(text: str) -> str | None:

@@ -7,10 +7,12 @@ more expanded bytes than a project could hold are refused before anything is ext
 from __future__ import annotations
 
 import zipfile
+from collections.abc import Iterable
 from pathlib import Path, PurePosixPath
 
 from storage.errors import ImportFileError
 from storage.formats.qdc import QdcCode, parse_codebook
+from storage.formats.staged_file import staged_write
 
 MAX_ENTRIES = 100_000
 MAX_EXPANDED = 8 * 1024**3  # 8 GiB of sources is far past any interview project
@@ -105,3 +107,22 @@ def read_qdpx_codebook(path: Path) -> list[QdcCode]:
         entry = archive.project_entry()
         data = archive.read(entry)
     return parse_codebook(data, path.name)
+
+
+def write_archive(path: Path, project: bytes, sources: Iterable[tuple[str, str]]) -> None:
+    """Write a ``.qdpx``: ``project.qde``, and each ``(name, text)`` of ``sources`` as
+    ``sources/NAME`` in UTF-8 without a byte-order mark.
+
+    ``sources`` is read as the archive is written, so that a generator can report progress or
+    stop the export by raising. The file appears whole or not at all; raises
+    :class:`StorageError` when it cannot be written.
+    """
+    # The fastest deflate: a large project's XML and texts shrink nearly as well (about a
+    # third larger than at the default level) in a third of the time.
+    with (
+        staged_write(path) as stream,
+        zipfile.ZipFile(stream, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as archive,
+    ):
+        archive.writestr("project.qde", project)
+        for name, text in sources:
+            archive.writestr(f"sources/{name}", text.encode("utf-8"))

@@ -13,7 +13,8 @@ from storage.models import CodeRow, CoderRow, CodingRow, DocumentRow, MemoRow, n
 from storage.records import CodingDetail, CodingRecord, CodingSpan
 from storage.repositories.rows import Snapshot, dump, restore
 
-_RECORD_COLUMNS = (
+#: The columns of a :class:`CodingRecord`, in its order.
+CODING_COLUMNS = (
     CodingRow.id,
     CodingRow.uuid,
     CodingRow.document_id,
@@ -90,7 +91,7 @@ class CodingRepo:
 
     def get(self, coding_id: int) -> CodingRecord:
         row = self._session.execute(
-            select(*_RECORD_COLUMNS).where(CodingRow.id == coding_id)
+            select(*CODING_COLUMNS).where(CodingRow.id == coding_id)
         ).first()
         if row is None:
             raise NotFoundError("That coding is no longer in this project.")

@@ -14,7 +14,8 @@ from storage.models import CodingRow, DocumentRow, ParagraphRow, new_uuid
 from storage.records import DocumentRecord, DocumentSummary, ParagraphRecord
 from storage.repositories.rows import Snapshot, dump, restore
 
-_PARAGRAPH_COLUMNS = (
+#: The columns of a :class:`ParagraphRecord`, in its order.
+PARAGRAPH_COLUMNS = (
     ParagraphRow.id,
     ParagraphRow.position,
     ParagraphRow.start,
@@ -189,7 +190,7 @@ class DocumentRepo:
 
     def paragraphs(self, document_id: int) -> list[ParagraphRecord]:
         rows = self._session.execute(
-            select(*_PARAGRAPH_COLUMNS)
+            select(*PARAGRAPH_COLUMNS)
             .where(ParagraphRow.document_id == document_id)
             .order_by(ParagraphRow.position)
         )
@@ -202,7 +203,7 @@ class DocumentRepo:
 
         Each document's list is in order; documents without paragraphs are absent.
         """
-        query = select(ParagraphRow.document_id, *_PARAGRAPH_COLUMNS)
+        query = select(ParagraphRow.document_id, *PARAGRAPH_COLUMNS)
         if document_ids is not None:
             query = query.where(ParagraphRow.document_id.in_(list(document_ids)))
         by_document: dict[int, list[ParagraphRecord]] = {}

@@ -32,6 +32,21 @@ class MemoTarget:
         )
 
 
+def memo_record(row: MemoRow) -> MemoRecord:
+    """The record of a memo's row."""
+    return MemoRecord(
+        row.id,
+        row.uuid,
+        row.title,
+        row.text,
+        row.document_id,
+        row.code_id,
+        row.coding_id,
+        row.coder_id,
+        row.updated_at,
+    )
+
+
 class MemoRepo:
     """Memos, looked up by their target."""
 
@@ -44,19 +59,7 @@ class MemoRepo:
             .scalars()
             .first()
         )
-        if row is None:
-            return None
-        return MemoRecord(
-            row.id,
-            row.uuid,
-            row.title,
-            row.text,
-            row.document_id,
-            row.code_id,
-            row.coding_id,
-            row.coder_id,
-            row.updated_at,
-        )
+        return None if row is None else memo_record(row)
 
     def put(
         self,

@@ -35,13 +35,11 @@ def window(qtbot: QtBot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Ite
 
 
 def _search(window: MainWindow, qtbot: QtBot, text: str) -> SearchResult:
-    keeper = window.keeper
-    assert keeper is not None
-    with qtbot.waitSignal(keeper.answered, timeout=20_000):
-        window.search.query_edit.setText(text)
-        window.search.run_search()
+    window.search.query_edit.setText(text)
+    window.search.run_search()
+    qtbot.waitUntil(lambda: not window.search.waiting(), timeout=20_000)
     result = window.search.result()
-    assert result is not None
+    assert result is not None and result.query == text
     return result
 
 

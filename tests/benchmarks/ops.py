@@ -23,7 +23,9 @@ from tests.benchmarks import (
     codebook_ops,
     export_ops,
     gui_ops,
+    merge_ops,
     query_ops,
+    refi_ops,
     search_ops,
     window_ops,
 )
@@ -185,6 +187,8 @@ OPS = (
     Op("cooccurrence", 10, query_ops.cooccurrence),
     Op("agreement", 5, agreement_ops.agreement_statistics, repeat_l=3),
     Op("export_docx", 5, export_ops.export_docx, repeat_l=3),
+    Op("merge_project", 5, merge_ops.merge_project, repeat_l=3),
+    Op("refi_roundtrip", 5, refi_ops.refi_roundtrip, repeat_l=3),
 )
 
 
