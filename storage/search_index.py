@@ -8,8 +8,8 @@ whole, into a fresh folder that replaces the old one only when it is complete.
 Units are paragraphs (or speaker turns), each carrying the codes and coders of the codings that
 overlap it; a query that names a code or coder is narrowed to the coded segments afterwards, from
 the project (indexing every segment's text again would double the index and its build time).
-A unit's text goes into the field of its language (``text_no``, ``text_da``, ``text_sv``,
-``text_en``), each stemmed for it; a query is parsed against the fields in use, so that each word
+The fields and their analysis are in ``search_schema``; answering a query from the posting lists
+is in ``search_matching``. A query is parsed against the text fields in use, so that each word
 is stemmed as each language would.
 """
 
@@ -31,38 +31,30 @@ from typing import Any
 import numpy as np
 from whoosh import index as whoosh_index
 from whoosh import query as wq
-from whoosh.analysis import StandardAnalyzer, Token, Tokenizer
-from whoosh.codec.whoosh3 import W3LeafMatcher
-from whoosh.columns import NumericColumn, RefBytesColumn
-from whoosh.fields import COLUMN, ID, KEYWORD, TEXT, Schema
-from whoosh.formats import Existence
-from whoosh.lang import stemmer_for_language, stopwords_for_language
-from whoosh.matching.wrappers import FilterMatcher
+from whoosh.fields import Schema
 from whoosh.qparser import FieldAliasPlugin, FuzzyTermPlugin, MultifieldParser
-from whoosh.query.qcore import QueryError
 
 from storage.errors import StorageError
-from storage.repositories.search_units import SearchUnit
+from storage.search_matching import PhraseCheck, Segment, matching_rows, read_columns
+from storage.search_schema import (
+    COMPOUNDING,
+    FORMAT,
+    TEXT_FIELDS,
+    LanguageTokenizer,
+    attribute_field,
+    schema,
+    tokenizer_for,
+    unit_fields,
+)
 from storage.store import Store
 
-#: Bump when the fields or their analysis change: an index of another format is rebuilt.
-FORMAT = 4
-
-#: The stemmer of each document language, and the field its text goes into.
-STEMMERS = {"nb": "no", "nn": "no", "da": "da", "sv": "sv", "en": "en"}
-TEXT_FIELDS = {stemmer: f"text_{stemmer}" for stemmer in ("no", "da", "sv", "en")}
-#: Languages that join words into compounds ("tillitsreformen"): a word also matches the
-#: words that begin with it.
-COMPOUNDING = ("text_no", "text_da", "text_sv")
+#: The shortest word that also matches the compounds it begins.
 _MIN_PREFIX = 4
 
 #: Fields whose presence makes a query one about coded segments, not paragraphs.
 SEGMENT_FIELDS = frozenset({"code", "coder"})
 
 _STATE = "tillit-state.json"
-#: The columns that place a unit: its paragraph, its document, its start and end.
-_POSITIONS = ("pid", "docn", "start", "end")
-_ATTRIBUTE = re.compile(r"[^0-9a-z]+")
 
 Progress = Callable[[int, int], bool]  # (done, total) -> go on?
 
@@ -100,152 +92,6 @@ class IndexAnswer:
     @property
     def hits(self) -> list[IndexHit]:
         return [IndexHit(*row) for row in self.rows.tolist()]
-
-
-def attribute_field(name: str) -> str:
-    """The index field of an attribute: ``City`` and ``city`` are both ``attr_city``."""
-    from unicodedata import combining, normalize
-
-    folded = "".join(c for c in normalize("NFKD", name.casefold()) if not combining(c))
-    folded = folded.replace("ø", "o").replace("æ", "ae")
-    return "attr_" + _ATTRIBUTE.sub("_", folded).strip("_")
-
-
-class LanguageTokenizer(Tokenizer):  # type: ignore[misc]
-    """Words, lower-cased, stop words dropped, stemmed for ``lang``, in one pass.
-
-    The same tokens as whoosh's ``LanguageAnalyzer`` (its pattern, its stop words with a minimum
-    length of 2, its stemmer), made three times faster by doing the work of its four stages in
-    one loop with one cache: building the index is most of the time this analysis.
-    """
-
-    _PATTERN = re.compile(r"[\w\*]+(?:\.?[\w\*]+)*")
-
-    def __init__(self, lang: str) -> None:
-        self.lang = lang
-        self._stem = stemmer_for_language(lang)
-        self._stops = frozenset(stopwords_for_language(lang))
-        self._cache: dict[str, str] = {}
-
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, LanguageTokenizer) and other.lang == self.lang
-
-    def __hash__(self) -> int:
-        return hash(("LanguageTokenizer", self.lang))
-
-    def __getstate__(self) -> dict[str, Any]:
-        return {"lang": self.lang}
-
-    def __setstate__(self, state: dict[str, Any]) -> None:
-        self.__init__(state["lang"])  # type: ignore[misc]
-
-    def words(self, value: str) -> list[str]:
-        """The words of ``value`` as :meth:`__call__` gives them, as plain strings."""
-        cache, stops = self._cache, self._stops
-        return [
-            cache.get(word) or self._stemmed(word)
-            for word in self._PATTERN.findall(value.lower())
-            if len(word) > 1 and word not in stops
-        ]
-
-    def _stemmed(self, word: str) -> str:
-        stemmed: str = self._stem(word)
-        if len(self._cache) < 100_000:
-            self._cache[word] = stemmed
-        return stemmed
-
-    def __call__(  # noqa: PLR0917 (whoosh calls tokenizers with these positional arguments)
-        self,
-        value: str,
-        positions: bool = False,
-        chars: bool = False,
-        keeporiginal: bool = False,
-        removestops: bool = True,
-        start_pos: int = 0,
-        start_char: int = 0,
-        tokenize: bool = True,
-        mode: str = "",
-        **kwargs: Any,
-    ) -> Any:
-        token = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
-        if not tokenize:
-            token.original = token.text = value.lower()
-            token.boost, token.stopped = 1.0, False
-            if positions:
-                token.pos = start_pos
-            if chars:
-                token.startchar, token.endchar = start_char, start_char + len(value)
-            yield token
-            return
-        cache, stops, stem = self._cache, self._stops, self._stem
-        pos = start_pos
-        for match in self._PATTERN.finditer(value):
-            word = match.group().lower()
-            stopped = len(word) < 2 or word in stops
-            if stopped and removestops:
-                continue
-            stemmed = cache.get(word)
-            if stemmed is None:
-                stemmed = stem(word)
-                if len(cache) < 100_000:
-                    cache[word] = stemmed
-            token.text = word if stopped else stemmed
-            token.stopped = stopped
-            token.boost = 1.0
-            if keeporiginal:
-                token.original = match.group()
-            if positions:
-                token.pos = pos
-                pos += 1
-            if chars:
-                token.startchar = start_char + match.start()
-                token.endchar = start_char + match.end()
-            yield token
-
-
-def schema() -> Schema:
-    fields: dict[str, Any] = {
-        "key": ID(unique=True),
-        "doc": ID(),
-        # Columns: read for every hit without unpickling stored fields.
-        "pid": COLUMN(NumericColumn("q")),
-        "docn": COLUMN(NumericColumn("q")),
-        "start": COLUMN(NumericColumn("q")),
-        "end": COLUMN(NumericColumn("q")),
-        "who": COLUMN(RefBytesColumn()),  # the speaker, to list with each hit
-        "document": _words(StandardAnalyzer(stoplist=None, minsize=1)),
-        "speaker": KEYWORD(lowercase=True, commas=True, scorable=False),
-        "code": KEYWORD(lowercase=True, commas=True, scorable=False),
-        "coder": KEYWORD(lowercase=True, commas=True, scorable=False),
-        "case": KEYWORD(lowercase=True, commas=True, scorable=False),
-    }
-    for stemmer, field in TEXT_FIELDS.items():
-        fields[field] = _words(LanguageTokenizer(stemmer))
-    result = Schema(**fields)
-    result.add("attr_*", KEYWORD(lowercase=True, commas=True, scorable=False), glob=True)
-    return result
-
-
-def _words(analyzer: Any) -> TEXT:
-    """A field of words that records only which units hold each word: hits are listed in
-    text order, never ranked, so neither frequencies nor lengths are kept; nor positions,
-    as phrases are checked against the text itself (see _PhraseCheck). A third less to
-    write when the index is built, and half as much to read when hits are listed."""
-    field = TEXT(analyzer=analyzer, phrase=False)
-    field.format = _WordSet()
-    field.scorable = False
-    return field
-
-
-class _WordSet(Existence):  # type: ignore[misc]
-    """Which words a unit holds; with a :class:`LanguageTokenizer`, read without making a
-    token object per word (building the index is mostly this)."""
-
-    def word_values(self, value: Any, analyzer: Any, **kwargs: Any) -> Any:
-        if not isinstance(analyzer, LanguageTokenizer) or not isinstance(value, str):
-            return super().word_values(value, analyzer, **kwargs)
-        boost = self.field_boost
-        return ((word, 1, boost, b"") for word in set(analyzer.words(value)))
 
 
 def folder_for(cache: Path, project_uuid: str, project_path: Path) -> Path:
@@ -318,7 +164,7 @@ class SearchIndex:
                 for unit in units:
                     if unit.document_id not in documents:
                         writer.delete_by_term("key", f"p{unit.paragraph_id}")
-                    writer.add_document(**_fields(unit))
+                    writer.add_document(**unit_fields(unit))
             except BaseException:
                 writer.cancel()
                 raise
@@ -362,7 +208,7 @@ class SearchIndex:
                 chunk = documents[first : first + 10]
                 with self._store.read() as tx:
                     for unit in tx.search_units.units(chunk):
-                        writer.add_document(**_fields(unit))
+                        writer.add_document(**unit_fields(unit))
                         count += 1
                 if progress is not None and not progress(first + len(chunk), len(documents)):
                     raise IndexCancelledError
@@ -394,7 +240,7 @@ class SearchIndex:
             )
             if documents is not None:
                 query = wq.And([query, wq.Or([wq.Term("doc", str(d)) for d in documents])])
-            rows, speakers = _matching_rows(searcher, segments, query, _PhraseCheck(self._store))
+            rows, speakers = matching_rows(searcher, segments, query, PhraseCheck(self._store))
             suggestion = None if len(rows) else _suggestion(searcher, text, present)
             words, prefixes = _highlights(query, searcher.reader())
         return IndexAnswer(rows, speakers, coded, words, prefixes, suggestion, query)
@@ -406,7 +252,7 @@ class SearchIndex:
                 self._searcher.close()
             self._searcher, self._segments = None, {}
 
-    def _open(self) -> tuple[Any, list[_Segment]]:
+    def _open(self) -> tuple[Any, list[Segment]]:
         """The searcher of the current index, kept open between searches, and each of its
         segments with its positions and live documents (read once per segment)."""
         try:
@@ -414,215 +260,20 @@ class SearchIndex:
                 self._searcher = whoosh_index.open_dir(str(self.folder)).searcher()
             elif not self._searcher.up_to_date():
                 self._searcher = self._searcher.refresh()
-            segments: list[_Segment] = []
+            segments: list[Segment] = []
             for sub, offset in self._searcher.leaf_searchers():
                 reader = sub.reader()
                 segment = reader.segment()
                 key = (segment.segment_id() if segment else "", reader.doc_count())
-                columns = self._segments.get(key) or _read_columns(reader)
+                columns = self._segments.get(key) or read_columns(reader)
                 self._segments[key] = columns
-                segments.append(_Segment(reader, offset, *columns))
+                segments.append(Segment(reader, offset, *columns))
         except Exception as exc:  # whoosh raises its own kinds for a damaged index
             self.close()
             raise StorageError(f"The search index cannot be read ({exc}).") from exc
         in_use = {(s.reader.segment().segment_id(), s.reader.doc_count()) for s in segments}
         self._segments = {k: v for k, v in self._segments.items() if k in in_use}
         return self._searcher, segments
-
-
-@dataclass(frozen=True, slots=True)
-class _Segment:
-    """One segment of the open index: its reader, where its document numbers start, each
-    document's (paragraph, document, start, end), and which documents are not deleted."""
-
-    reader: Any
-    offset: int
-    rows: np.ndarray
-    speakers: np.ndarray
-    live: np.ndarray
-
-
-def _read_columns(reader: Any) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """A segment's positions and speakers by document number, and which are not deleted."""
-    count = reader.doc_count_all()
-    rows = np.empty((count, 4), dtype=np.int64)
-    for column, name in enumerate(_POSITIONS):
-        rows[:, column] = np.fromiter(reader.column_reader(name), dtype=np.int64, count=count)
-    names: dict[bytes, str] = {}
-    speakers = np.array(
-        [
-            names.get(b) or names.setdefault(b, b.decode("utf-8"))
-            for b in reader.column_reader("who")
-        ],
-        dtype=object,
-    )
-    live = np.zeros(count, dtype=bool)
-    live[np.fromiter(reader.all_doc_ids(), dtype=np.int64)] = True
-    return rows, speakers, live
-
-
-def _matching_rows(
-    searcher: Any, segments: list[_Segment], query: wq.Query, phrases: _PhraseCheck
-) -> tuple[np.ndarray, np.ndarray]:
-    """The positions of every live unit matching ``query``, sorted by document and start.
-
-    Words, prefixes, wildcards, fuzzy terms, phrases and their AND, OR and NOT are answered
-    from the posting lists directly, as arrays of document numbers; anything else is left to
-    whoosh's matchers."""
-    found: list[tuple[_Segment, np.ndarray]] = []
-    if _answerable(query):
-        for segment in segments:
-            numbers = _documents(segment, query, phrases)
-            found.append((segment, numbers[segment.live[numbers]]))
-    else:
-        try:
-            numbers = np.fromiter(searcher.docs_for_query(query), dtype=np.int64)
-        except QueryError as exc:
-            raise StorageError(f"This search cannot be answered: {exc}.") from exc
-        for segment in segments:
-            end = segment.offset + len(segment.live)
-            mine = numbers[(numbers >= segment.offset) & (numbers < end)] - segment.offset
-            found.append((segment, mine[segment.live[mine]]))
-    if not found:
-        return np.empty((0, 4), dtype=np.int64), np.empty(0, dtype=object)
-    rows = np.concatenate([segment.rows[numbers] for segment, numbers in found])
-    speakers = np.concatenate([segment.speakers[numbers] for segment, numbers in found])
-    order = np.lexsort((rows[:, 2], rows[:, 1]))
-    return rows[order], speakers[order]
-
-
-_SETS = (wq.Or, wq.DisjunctionMax, wq.And, wq.AndNot, wq.AndMaybe, wq.Not)
-
-
-def _answerable(query: wq.Query) -> bool:
-    if isinstance(query, wq.Every):
-        return not query.fieldname  # every document, not every one with a field
-    if isinstance(query, (wq.Term, wq.MultiTerm, wq.Phrase)) or query is wq.NullQuery:
-        return True
-    if isinstance(query, _SETS):
-        return all(_answerable(child) for child in query.children())
-    return False
-
-
-def _documents(segment: _Segment, query: wq.Query, phrases: _PhraseCheck) -> np.ndarray:
-    """The sorted document numbers (within one segment) that ``query`` matches."""
-    reader = segment.reader
-    if isinstance(query, wq.Term):
-        return _postings(reader, query.fieldname, query.text)
-    if isinstance(query, wq.MultiTerm):
-        return _union([_postings(reader, f, text) for f, text in query.expanded_terms(reader)])
-    if isinstance(query, wq.Phrase):
-        words = [wq.Term(query.fieldname, word) for word in query.words]
-        candidates = _documents(segment, wq.And(words), phrases)
-        if query.fieldname not in TEXT_FIELDS.values():
-            return candidates  # a document's name: its words will do
-        return phrases.keep(segment, candidates, query)
-    if isinstance(query, wq.Every):
-        return np.arange(reader.doc_count_all(), dtype=np.int64)
-    if isinstance(query, (wq.Or, wq.DisjunctionMax)):
-        return _union([_documents(segment, child, phrases) for child in query.children()])
-    if isinstance(query, wq.And):
-        both: np.ndarray | None = None
-        for child in query.children():
-            found = _documents(segment, child, phrases)
-            both = found if both is None else np.intersect1d(both, found, assume_unique=True)
-            if not len(both):
-                break
-        return _NONE if both is None else both
-    if isinstance(query, wq.AndNot):
-        return np.setdiff1d(
-            _documents(segment, query.a, phrases),
-            _documents(segment, query.b, phrases),
-            assume_unique=True,
-        )
-    if isinstance(query, wq.AndMaybe):
-        return _documents(segment, query.a, phrases)
-    if isinstance(query, wq.Not):
-        every = np.arange(reader.doc_count_all(), dtype=np.int64)
-        return np.setdiff1d(every, _documents(segment, query.query, phrases), assume_unique=True)
-    return _NONE  # NullQuery
-
-
-class _PhraseCheck:
-    """Keeps the units whose text holds a phrase: its words in order, each at most ``slop``
-    words after the one before (1: side by side), as the field's analyzer reads them.
-    One serves one search, keeping the document texts it read."""
-
-    def __init__(self, store: Store) -> None:
-        self._store = store
-        self._texts: dict[int, str] = {}
-
-    def keep(self, segment: _Segment, candidates: np.ndarray, phrase: wq.Phrase) -> np.ndarray:
-        if not len(candidates) or not phrase.words:
-            return candidates
-        rows = segment.rows[candidates]
-        missing = set(rows[:, 1].tolist()) - self._texts.keys()
-        if missing:
-            with self._store.read() as tx:
-                self._texts.update((d, tx.documents.text(d)) for d in missing)
-        tokenizer = segment.reader.schema[phrase.fieldname].analyzer
-        words = [str(word) for word in phrase.words]
-        slop = max(1, int(phrase.slop))
-        kept = [
-            number
-            for number, (_, document_id, start, end) in zip(
-                candidates.tolist(), rows.tolist(), strict=True
-            )
-            if _holds(tokenizer.words(self._texts[document_id][start:end]), words, slop)
-        ]
-        return np.asarray(kept, dtype=np.int64)
-
-
-def _holds(tokens: list[str], words: list[str], slop: int) -> bool:
-    """Whether ``words`` occur in ``tokens`` in order, each within ``slop`` of the last."""
-    for first, token in enumerate(tokens):
-        if token != words[0]:
-            continue
-        at = first
-        for word in words[1:]:
-            window = tokens[at + 1 : at + 1 + slop]
-            if word not in window:
-                break
-            at += 1 + window.index(word)
-        else:
-            return True
-    return False
-
-
-_NONE = np.empty(0, dtype=np.int64)
-
-
-def _union(arrays: list[np.ndarray]) -> np.ndarray:
-    """The sorted union of sorted arrays of document numbers (marked in one array of flags:
-    faster than sorting when there are thousands)."""
-    arrays = [array for array in arrays if len(array)]
-    if len(arrays) < 2:
-        return arrays[0] if arrays else _NONE
-    present = np.zeros(max(int(array[-1]) for array in arrays) + 1, dtype=bool)
-    for array in arrays:
-        present[array] = True
-    return np.flatnonzero(present)
-
-
-def _postings(reader: Any, field: str, text: str | bytes) -> np.ndarray:
-    """The document numbers of one term's posting list, read a block at a time."""
-    if (field, text) not in reader:
-        return _NONE
-    matcher = reader.postings(field, text)
-    if isinstance(matcher, FilterMatcher):  # deleted documents: dropped by the caller
-        matcher = matcher.child
-    if not isinstance(matcher, W3LeafMatcher) or matcher._byteids:
-        return np.fromiter(matcher.all_ids(), dtype=np.int64)
-    # Each block's ids are read as one array (whoosh's all_ids() yields them one by one,
-    # several times slower when a word has thousands of postings).
-    blocks: list[np.ndarray] = []
-    while matcher.is_active():
-        if matcher._data is None:
-            matcher._read_data()
-        ids = np.asarray(matcher._data[0], dtype=np.int64)
-        blocks.append(np.cumsum(ids))  # stored as differences
-        matcher._next_block()
-    return np.concatenate(blocks) if blocks else _NONE
 
 
 def _suggestion(searcher: Any, text: str, fields: list[str]) -> str | None:
@@ -739,23 +390,13 @@ def highlights(
     ``language``) is one of ``words`` or begins with one of ``prefixes``."""
     if not words and not prefixes:
         return []
-    tokenizer = _tokenizer(language)
+    tokenizer = tokenizer_for(language)
     found: list[tuple[int, int]] = []
     for match in LanguageTokenizer._PATTERN.finditer(text):
         stems = tokenizer.words(match.group())
         if stems and (stems[0] in words or stems[0].startswith(prefixes)):
             found.append((match.start(), match.end()))
     return found
-
-
-def _tokenizer(language: str) -> LanguageTokenizer:
-    stemmer = STEMMERS.get(language, "no")
-    if stemmer not in _TOKENIZERS:
-        _TOKENIZERS[stemmer] = LanguageTokenizer(stemmer)
-    return _TOKENIZERS[stemmer]
-
-
-_TOKENIZERS: dict[str, LanguageTokenizer] = {}
 
 
 def coding_matches(query: wq.Query, code_terms: Iterable[str], coder: str) -> bool:
@@ -798,31 +439,6 @@ def _negate(value: bool | None) -> bool | None:
 def _combine(how: Callable[[Iterable[bool]], bool], values: list[bool | None]) -> bool | None:
     known = [value for value in values if value is not None]
     return how(known) if known else None
-
-
-def _fields(unit: SearchUnit) -> dict[str, Any]:
-    fields: dict[str, Any] = {
-        "key": f"p{unit.paragraph_id}",
-        "doc": str(unit.document_id),
-        "pid": unit.paragraph_id,
-        "docn": unit.document_id,
-        "start": unit.start,
-        "end": unit.end,
-        "who": unit.speaker.encode("utf-8"),
-        "document": unit.document,
-        TEXT_FIELDS[STEMMERS.get(unit.language, "no")]: unit.text,
-    }
-    keywords = {
-        "speaker": [unit.speaker] if unit.speaker else [],
-        "code": unit.codes,
-        "coder": unit.coders,
-        "case": unit.cases,
-        **{attribute_field(name): [value] for name, value in unit.attributes.items()},
-    }
-    for name, values in keywords.items():
-        if values:  # commas separate a keyword field's values
-            fields[name] = ",".join(value.replace(",", " ") for value in values)
-    return fields
 
 
 def _write_state(folder: Path, seq: int) -> None:
