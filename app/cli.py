@@ -407,12 +407,7 @@ def _search_summary(result: SearchResult, shown: int) -> str:
     if not result.total:
         maybe = f" Did you mean: {result.suggestion}" if result.suggestion else ""
         return f"Nothing found for “{result.query}”.{maybe}"
-    what = "coded segment" if result.segments else "passage"
-    line = (
-        f"{result.total:,} {what}{'s' if result.total != 1 else ''} in "
-        f"{len(result.documents):,} document{'s' if len(result.documents) != 1 else ''}"
-    )
-    return line + (f" (first {shown:,} shown)" if shown < result.total else "")
+    return result.counted() + (f" (first {shown:,} shown)" if shown < result.total else "")
 
 
 def _coding_json(coding: CodingDetail, paths: dict[int, str]) -> dict[str, Any]:

@@ -427,9 +427,4 @@ def _summary(result: SearchResult | None) -> str:
             link = result.suggestion.replace("&", "&amp;").replace("<", "&lt;")
             return f'Nothing found. Did you mean <a href="{link}">{link}</a>?'
         return "Nothing found."
-    what = "coded segment" if result.segments else "passage"
-    documents = len(result.documents)
-    return (
-        f"{result.total:,} {what}{'s' if result.total != 1 else ''} in {documents:,} "
-        f"document{'s' if documents != 1 else ''}"
-    )
+    return result.counted()

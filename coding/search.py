@@ -109,6 +109,15 @@ class SearchResult:
     def total(self) -> int:
         return len(self.coded) if self.coded is not None else len(self.answer.rows)
 
+    def counted(self) -> str:
+        """How much was found, in words: "3 passages in 2 documents"."""
+        what = "coded segment" if self.segments else "passage"
+        documents = len(self.documents)
+        return (
+            f"{self.total:,} {what}{'s' if self.total != 1 else ''} in {documents:,} "
+            f"document{'s' if documents != 1 else ''}"
+        )
+
     @cached_property
     def hits(self) -> list[SearchHit]:
         if self.coded is not None:

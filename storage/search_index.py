@@ -261,18 +261,17 @@ class SearchIndex:
             elif not self._searcher.up_to_date():
                 self._searcher = self._searcher.refresh()
             segments: list[Segment] = []
+            in_use: dict[tuple[str, int], tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
             for sub, offset in self._searcher.leaf_searchers():
                 reader = sub.reader()
                 segment = reader.segment()
                 key = (segment.segment_id() if segment else "", reader.doc_count())
-                columns = self._segments.get(key) or read_columns(reader)
-                self._segments[key] = columns
-                segments.append(Segment(reader, offset, *columns))
+                in_use[key] = self._segments.get(key) or read_columns(reader)
+                segments.append(Segment(reader, offset, *in_use[key]))
         except Exception as exc:  # whoosh raises its own kinds for a damaged index
             self.close()
             raise StorageError(f"The search index cannot be read ({exc}).") from exc
-        in_use = {(s.reader.segment().segment_id(), s.reader.doc_count()) for s in segments}
-        self._segments = {k: v for k, v in self._segments.items() if k in in_use}
+        self._segments = in_use  # what older segments held is let go
         return self._searcher, segments
 
 
