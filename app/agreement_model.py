@@ -26,15 +26,30 @@ from coding.project import PATH_SEPARATOR
 #: The columns: their headers, and what each means.
 COLUMNS = (
     ("Code", "The code; the first row pools every codable code"),
-    ("% agreement", "Percent agreement: the share of pairs of values that agree"),
+    (
+        "% agreement",
+        "Percent agreement: the share of pairs of values that agree. Text the coders left "
+        "uncoded counts as agreement too, so it is high wherever most text is uncoded.",
+    ),
+    (
+        "% specific agreement",
+        "Agreement on coded text only: 2a / (2a + b + c), a the units both coders coded, b "
+        "and c the units only one of them coded (pooled over pairs of coders)",
+    ),
     ("Cohen’s κ", "Cohen’s kappa: agreement beyond chance, for exactly two coders"),
     ("Krippendorff’s α", "Krippendorff’s alpha for nominal data, for any number of coders"),
     ("Units", "The units (characters or paragraphs) with values from two or more coders"),
     ("Group α", "α over which of the code’s direct subcodes each coder applied"),
     ("Passages", "The passages where the coders differ: choose a code to walk through them"),
 )
-_MEASURES = (Measure.PERCENT, Measure.KAPPA, Measure.ALPHA)
-KAPPA_COLUMN = 2
+#: The columns of the statistics, in order from column 1.
+_MEASURES = (Measure.PERCENT, Measure.SPECIFIC, Measure.KAPPA, Measure.ALPHA)
+SPECIFIC_COLUMN = 2
+KAPPA_COLUMN = 3
+ALPHA_COLUMN = 4
+UNITS_COLUMN = 5
+GROUP_COLUMN = 6
+PASSAGES_COLUMN = 7
 _INDENT = "    "  # per level of the code tree
 
 
@@ -151,17 +166,17 @@ class AgreementTableModel(QAbstractTableModel):
             if code is None:
                 return f"All codes (pooled, {self.report.pooled_codes:,})"
             return _INDENT * level_of(code) + code.path.rsplit(PATH_SEPARATOR, 1)[-1]
-        if column == len(COLUMNS) - 1:
+        if column == PASSAGES_COLUMN:
             count = self.passages(0 if code is None else self._rows[code.code_id])
             return "" if code is not None and not code.codable else f"{count:,}"
-        if column == 5:
+        if column == GROUP_COLUMN:
             if code is None or not code.children:
                 return ""
             return figure(code.group_alpha, Measure.GROUP_ALPHA)
         if code is not None and not code.codable:
             return ""  # a folder is not applied itself
         statistics = self._statistics(code)
-        if column == 4:
+        if column == UNITS_COLUMN:
             return f"{statistics.units:,}"
         return figure(statistic(statistics, _MEASURES[column - 1]), _MEASURES[column - 1])
 
@@ -175,7 +190,7 @@ class AgreementTableModel(QAbstractTableModel):
             return None
         coders = len(self.report.coders)
         units = self._statistics(code).units
-        measure = Measure.GROUP_ALPHA if column == 5 else _MEASURES[column - 1]
+        measure = Measure.GROUP_ALPHA if column == GROUP_COLUMN else _MEASURES[column - 1]
         return f"Undefined. {why_undefined(measure, units, coders)}"
 
     def _statistics(self, code: CodeAgreement | None) -> Statistics:

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from PySide6.QtCore import QModelIndex, Qt, Signal
-from PySide6.QtGui import QShowEvent
+from PySide6.QtGui import QPalette, QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -56,13 +56,23 @@ _UNITS: tuple[tuple[Unit, str, str], ...] = (
     ("paragraph", "Paragraphs", "Every paragraph or speaker turn is a unit"),
 )
 _COVERAGES: tuple[tuple[Coverage, str, str], ...] = (
-    ("common", "Documents coded by all", "Only the documents every chosen coder coded"),
     (
         "pairable",
         "Documents coded by two or more",
         "Every document at least two of the chosen coders coded; a coder who did not code a "
-        "document is missing there",
+        "document is missing there (not disagreeing)",
     ),
+    (
+        "common",
+        "Only documents coded by all",
+        "Only the documents every chosen coder coded: a smaller sample",
+    ),
+)
+#: What the two kinds of agreement count, under the table.
+LEGEND = (
+    "% agreement counts every unit, including text the coders agree in leaving uncoded, so "
+    "it is high wherever most text is uncoded; % specific agreement counts only text at "
+    "least one of them coded: 2a / (2a + b + c)."
 )
 
 
@@ -109,14 +119,25 @@ class AgreementView(QWidget):
         self.summary.setTextFormat(Qt.TextFormat.PlainText)
         self.summary.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.table = _agreement_table(self.model)
+        self.legend = QLabel(LEGEND)
+        self.legend.setWordWrap(True)
+        self.legend.setTextFormat(Qt.TextFormat.PlainText)
+        self.legend.setForegroundRole(QPalette.ColorRole.PlaceholderText)
+        self.legend.hide()  # until there is a table to explain
         self.walker = PassageWalker()
         self._lay_out()
         self._connect()
         self._show_state()
 
     def _lay_out(self) -> None:
+        statistics = QWidget()
+        column = QVBoxLayout(statistics)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.setSpacing(2)
+        column.addWidget(self.table, 1)
+        column.addWidget(self.legend)
         splitter = QSplitter(Qt.Orientation.Vertical)
-        splitter.addWidget(self.table)
+        splitter.addWidget(statistics)
         splitter.addWidget(self.walker)
         splitter.setStretchFactor(0, 2)
         splitter.setStretchFactor(1, 3)
@@ -251,6 +272,7 @@ class AgreementView(QWidget):
         self.model.set_report(self.report, self.found, result.colors if result else {})
         two = self.report is not None and len(self.report.coders) == 2
         self.table.setColumnHidden(KAPPA_COLUMN, not two)  # κ compares exactly two coders
+        self.legend.setVisible(self.report is not None)
         self.summary.setText(problem or (methods_sentence(self.report) if self.report else ""))
         self._hide_agreeing_rows()
         row = self.model.row_of(code_id) if code_id is not None else None

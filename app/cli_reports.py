@@ -51,6 +51,13 @@ def add_agreement_command(sub: Any) -> None:
     command.add_argument("--coders", help="A,B,...: the coders to compare (default: all)")
     command.add_argument("--code", action="append", default=[], help="a code (repeatable)")
     command.add_argument("--unit", choices=("character", "paragraph"), default="character")
+    command.add_argument(
+        "--documents",
+        choices=("pairable", "common"),
+        default="pairable",
+        help="pairable: every document two or more of the coders coded (a coder who did not "
+        "code a document is missing there); common: only those every coder coded",
+    )
     command.add_argument("--json", action="store_true")
     command.set_defaults(handler=_agreement)
 
@@ -136,7 +143,9 @@ def _agreement(args: argparse.Namespace) -> int:
     with Project.open(args.project) as project:
         with project.read() as tx:
             codes = [resolve_code(tx, ref) for ref in args.code] or None
-        report = agreement(project, coders=coders, code_ids=codes, unit=args.unit)
+        report = agreement(
+            project, coders=coders, code_ids=codes, unit=args.unit, coverage=args.documents
+        )
     if args.json:
         write_json(report_json(report))
     else:
@@ -145,19 +154,26 @@ def _agreement(args: argparse.Namespace) -> int:
 
 
 def _print_agreement(report: AgreementReport) -> None:
+    rule = {"pairable": "coded by two or more of them", "common": "coded by all of them"}
+    count = len(report.document_ids)
     out(
-        f"Agreement of {', '.join(report.coders)} over {len(report.document_ids)} documents, "
-        f"in {report.unit} units"
+        f"Agreement of {', '.join(report.coders)} over {count} document{'s' * (count != 1)} "
+        f"{rule[report.coverage]}, in {report.unit} units"
     )
-    out(f"{'code':<50} {'agree %':>8} {'kappa':>7} {'alpha':>7} {'units':>12}")
+    out(f"{'code':<44} {'agree %':>8} {'spec. %':>8} {'kappa':>7} {'alpha':>7} {'units':>12}")
     rows = [("All codes (pooled)", report.overall)]
     rows += [(code.path, code.statistics) for code in report.codes if code.codable]
     for name, stats in rows:
+        specific = None if stats.specific_agreement is None else 100 * stats.specific_agreement
         out(
-            f"{name[-50:]:<50} {_number(stats.percent_agreement, 1):>8} "
-            f"{_number(stats.cohen_kappa, 3):>7} {_number(stats.krippendorff_alpha, 3):>7} "
-            f"{stats.units:>12,}"
+            f"{name[-44:]:<44} {_number(stats.percent_agreement, 1):>8} "
+            f"{_number(specific, 1):>8} {_number(stats.cohen_kappa, 3):>7} "
+            f"{_number(stats.krippendorff_alpha, 3):>7} {stats.units:>12,}"
         )
+    err(
+        "agree %: text both coders left uncoded counts as agreement; spec. %: agreement on "
+        "coded text only, 2a / (2a + b + c)."
+    )
     err("A dash means the statistic is undefined for these data (no variation, or no units).")
 
 

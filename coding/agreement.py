@@ -1,16 +1,22 @@
-"""Inter-coder agreement: percent agreement, Cohen's κ and Krippendorff's α per code and pooled,
-α over a parent's children as alternatives, and segment agreement, for any number of coders.
+"""Inter-coder agreement: percent and specific agreement, Cohen's κ and Krippendorff's α per
+code and pooled, α over a parent's children as alternatives, and segment agreement.
 
 The study design is a team lead's: several coders code the same transcripts, each in their own
 copy, and the copies are merged, so the project holds every coder's codings. The definitions:
 
 - **Documents.** A coder who made no coding at all in a document (of any code) did not code
   it: they are *missing* there, which is not the same as disagreeing. By default
-  (``coverage="common"``) only the documents every chosen coder coded count. With
-  ``coverage="pairable"`` every document at least two of them coded counts; a coder missing
-  from a document gives no value for its units, which Krippendorff's α allows, and percent
-  agreement counts only the pairs of values present. Cohen's κ always uses the units both of
-  its two coders gave a value, so with two coders the two coverages are the same.
+  (``coverage="pairable"``) every document at least two of the chosen coders coded counts; a
+  coder missing from a document gives no value for its units, which Krippendorff's α allows
+  (it is the case of Krippendorff's worked example with missing values). With
+  ``coverage="common"`` only the documents every chosen coder coded count: a smaller,
+  fully crossed sample. With two coders the two are the same.
+- **Pairs.** Whatever compares two coders' values does so where both have one: each pair of
+  coders over the documents both coded. Percent agreement and specific agreement pool the
+  pairs of values of every pair of coders over those documents (so a pair counts in
+  proportion to the units both coded); Cohen's κ is defined for two coders, over the
+  documents both coded; segment agreement is per pair of coders, over the documents both
+  coded.
 - **Units.** ``unit="character"``: every character (code point) of those documents.
   ``unit="paragraph"``: every non-empty paragraph or speaker turn as stored with the document
   (a document stored without any is one unit). Text in no unit counts in neither.
@@ -18,16 +24,21 @@ copy, and the copies are merged, so the project holds every coder's codings. The
   character is coded when one of the coder's codings of the code covers it, a paragraph when
   one of them overlaps it by at least one character. Uncoded text counts: two coders who both
   left a stretch uncoded agree on "not this code" there.
-- **Per code**: percent agreement (0–100; with more than two coders, the share of agreeing
-  pairs of values: the mean pairwise agreement), Cohen's κ (two coders only; ``None`` for
-  more) and Krippendorff's α for nominal data, defined in :mod:`coding.agreement_stats`.
+- **Per code**: percent agreement (0–100; the share of agreeing pairs of values; with more
+  than two coders who all coded every document, the mean pairwise agreement), specific
+  agreement (0–1; ``2a / (2a + b + c)``, the agreement on coded text: ``a`` pairs of values
+  where both coded the unit, ``b + c`` where one did; text both left uncoded does not count,
+  as it does in percent agreement), Cohen's κ (two coders only; ``None`` for more) and
+  Krippendorff's α for nominal data, defined in :mod:`coding.agreement_stats`.
 - **Overall** pools the chosen codable codes: every (unit, code) pair is one binary decision
   ("did this coder apply this code to this unit?") and each coefficient is computed once over
   all of them, exactly as for one code whose units are all the (unit, code) pairs: for α the
   codes' coincidence matrices are summed (as α-binary is computed over all the codes of a
   domain), for κ their 2 × 2 tables, for percent agreement their pairs (which makes it the
-  mean of the per-code percentages, each code having the same units). Codes nobody applied
-  change the pooled κ and α only by adding agreement on "not coded". The unweighted means
+  mean of the per-code percentages, each code having the same units), for specific
+  agreement their ``a``, ``b`` and ``c``. Codes nobody applied change the pooled κ and α
+  only by adding agreement on "not coded", and the pooled specific agreement not at all.
+  The unweighted means
   of the per-code κ and α, over the codes where they are defined, are reported beside them
   (the summary MAXQDA- and NVivo-style tables give); folders (codes that cannot be applied)
   are in neither.
@@ -40,7 +51,8 @@ copy, and the copies are merged, so the project holds every coder's codings. The
   and code, over the documents both coded.
 
 Every statistic that the data leaves undefined (no variation, no pairable values, κ with
-chance agreement 1) is ``None``, never a number.
+chance agreement 1, specific agreement where nobody applied the code) is ``None``, never a
+number.
 """
 
 from __future__ import annotations
@@ -53,7 +65,13 @@ from typing import Any
 
 import numpy as np
 
-from coding.agreement_stats import Counts, cohen_kappa, nominal_alpha, pairable_units
+from coding.agreement_stats import (
+    Counts,
+    cohen_kappa,
+    nominal_alpha,
+    pairable_units,
+    specific_agreement,
+)
 from coding.agreement_stats import percent_agreement as percent_of
 from coding.agreement_study import Coverage, Study, Unit, UnitPatterns, segment_counts
 from coding.agreement_units import Patterns
@@ -90,10 +108,12 @@ class AgreementCancelledError(CodingError):
 
 @dataclass(frozen=True, slots=True)
 class Statistics:
-    """Percent agreement (0–100), Cohen's κ and Krippendorff's α on some units; ``None``
-    where undefined. ``units`` counts the units with values from at least two coders."""
+    """Percent agreement (0–100), specific agreement (0–1, on coded text), Cohen's κ and
+    Krippendorff's α on some units; ``None`` where undefined. ``units`` counts the units with
+    values from at least two coders."""
 
     percent_agreement: float | None
+    specific_agreement: float | None
     cohen_kappa: float | None
     krippendorff_alpha: float | None
     units: int
@@ -158,7 +178,7 @@ def agreement(
     code_ids: Sequence[int] | None = None,
     unit: Unit = "character",
     overlap: float = DEFAULT_OVERLAP,
-    coverage: Coverage = "common",
+    coverage: Coverage = "pairable",
     progress: Progress | None = None,
 ) -> AgreementReport:
     """The agreement of ``coders`` (by name; default: every coder with a coding) on
@@ -169,7 +189,8 @@ def agreement(
 
     Raises :class:`CodingError` with a sentence for the researcher when fewer than two coders
     are chosen (or have coded), a coder or code is unknown, an option is out of range, or no
-    document was coded by all chosen coders (by two of them, with ``coverage="pairable"``);
+    document was coded by two of the chosen coders (by all of them, with
+    ``coverage="common"``);
     :class:`AgreementCancelledError` when ``progress`` returns False.
     """
     _check_options(unit, overlap, coverage)
@@ -229,11 +250,13 @@ def agreement(
 
 def report_json(report: AgreementReport) -> dict[str, Any]:
     """The report in the shape of ``agreement --json`` (CLI.md): ``unit``, ``coders``,
-    ``documents`` (their names, in list order), ``overall`` and ``codes`` (one entry per code
-    with ``code`` (its path), the three coefficients and ``units``, and ``group_alpha`` for a
-    code with children); ``null`` where a statistic is undefined.
+    ``documents`` (their names, in list order), ``documents_rule`` (``"pairable"`` or
+    ``"common"``), ``overall`` and ``codes`` (one entry per code with ``code`` (its path), the
+    three coefficients, ``specific_agreement`` (0–1) and ``units``, and ``group_alpha`` for a
+    code with children); ``overall`` has the same statistics; ``null`` where a statistic is
+    undefined.
 
-    Beyond CLI.md: ``coverage`` and ``overlap``; in ``overall`` the number of pooled
+    Beyond CLI.md: ``overlap``; in ``overall`` the number of pooled
     ``codes``, ``mean_cohen_kappa``, ``mean_krippendorff_alpha`` and ``segments``; in each
     code's entry its ``uuid``, ``codable`` and ``segments``. A segments entry is ``{"coders":
     [A, B], "segments": [a, b], "matched": [a, b], "unmatched": [a, b], "percent"}``.
@@ -242,6 +265,7 @@ def report_json(report: AgreementReport) -> dict[str, Any]:
         "unit": report.unit,
         "coders": list(report.coders),
         "documents": list(report.document_names),
+        "documents_rule": report.coverage,
         "overall": {
             **_statistics_json(report.overall),
             "codes": report.pooled_codes,
@@ -260,7 +284,6 @@ def report_json(report: AgreementReport) -> dict[str, Any]:
             }
             for code in report.codes
         ],
-        "coverage": report.coverage,
         "overlap": report.overlap,
     }
 
@@ -269,6 +292,7 @@ def _statistics(patterns: Patterns, variables: list[int], coders: int) -> Statis
     values, weights = patterns.of(variables)
     return Statistics(
         percent_of(values, weights),
+        specific_agreement(values, weights),
         cohen_kappa(values, weights) if coders == 2 else None,
         nominal_alpha(values, weights),
         pairable_units(*patterns.of(variables[:1])),
@@ -347,6 +371,7 @@ def _mean(values: list[float | None]) -> float | None:
 def _statistics_json(statistics: Statistics) -> dict[str, Any]:
     return {
         "percent_agreement": statistics.percent_agreement,
+        "specific_agreement": statistics.specific_agreement,
         "cohen_kappa": statistics.cohen_kappa,
         "krippendorff_alpha": statistics.krippendorff_alpha,
         "units": statistics.units,

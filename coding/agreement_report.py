@@ -57,6 +57,10 @@ UNDEFINED = "–"
 AGREEMENT_SUFFIXES = (".docx", ".xlsx")
 
 _INDENT = "\u2003"  # an em space per level of the code tree
+_RULES = {
+    "pairable": "pairable: every document at least two of the coders coded",
+    "common": "common: only the documents every coder coded",
+}
 _POOLED = "All codes (pooled)"
 _MEAN = "Mean over the codes"
 
@@ -65,25 +69,35 @@ class Measure(Enum):
     """A statistic of the agreement table, with its name in a header."""
 
     PERCENT = "% agreement"
+    SPECIFIC = "% specific agreement"
     KAPPA = "Cohen’s κ"
     ALPHA = "Krippendorff’s α"
     GROUP_ALPHA = "Group α"
 
 
 # A page has room for the statistics' symbols, as journals print them; the caption names them.
-_WORD_HEADERS = {Measure.PERCENT: "%", Measure.KAPPA: "κ", Measure.ALPHA: "α"}
+_WORD_HEADERS = {
+    Measure.PERCENT: "%",
+    Measure.SPECIFIC: "% spec.",
+    Measure.KAPPA: "κ",
+    Measure.ALPHA: "α",
+}
 _SYMBOLS = {
-    Measure.PERCENT: "%: percent agreement",
+    Measure.PERCENT: "%: percent agreement (text both coders left uncoded included)",
+    Measure.SPECIFIC: "% spec.: specific agreement, on coded text only, 2a / (2a + b + c)",
     Measure.KAPPA: "κ: Cohen’s kappa",
     Measure.ALPHA: "α: Krippendorff’s alpha (nominal)",
 }
 
 
 def figure(value: float | None, measure: Measure) -> str:
-    """A statistic as the table shows it: percent agreement with one decimal, κ and α with
-    three, and :data:`UNDEFINED` for ``None``."""
+    """A statistic as the table shows it: percent agreement with one decimal, specific
+    agreement (a proportion) as a percentage with one decimal, κ and α with three, and
+    :data:`UNDEFINED` for ``None``."""
     if value is None:
         return UNDEFINED
+    if measure is Measure.SPECIFIC:
+        return f"{100 * value:.1f}"
     return f"{value:.1f}" if measure is Measure.PERCENT else f"{value:.3f}"
 
 
@@ -94,6 +108,11 @@ def why_undefined(measure: Measure, units: int, coders: int) -> str:
         return f"Cohen’s κ compares exactly two coders; for {coders} coders read Krippendorff’s α."
     if units == 0:
         return "No unit has values from two coders, so there is nothing to compare."
+    if measure is Measure.SPECIFIC:
+        return (
+            "Nobody applied the code in these documents, so there is no coded text to agree "
+            "on (percent agreement counts the uncoded text)."
+        )
     if measure is Measure.KAPPA:
         return (
             "Both coders gave every unit the same value (usually: neither applied the code "
@@ -108,11 +127,13 @@ def why_undefined(measure: Measure, units: int, coders: int) -> str:
 
 
 def statistic(statistics: Statistics, measure: Measure) -> float | None:
-    """The value of ``measure`` (percent agreement, κ or α) in ``statistics``."""
+    """The value of ``measure`` (percent or specific agreement, κ or α) in ``statistics``."""
     if measure is Measure.GROUP_ALPHA:
         raise ValueError("Group α belongs to a code, not to its statistics.")
     if measure is Measure.PERCENT:
         return statistics.percent_agreement
+    if measure is Measure.SPECIFIC:
+        return statistics.specific_agreement
     return statistics.cohen_kappa if measure is Measure.KAPPA else statistics.krippendorff_alpha
 
 
@@ -122,21 +143,29 @@ def level_of(code: CodeAgreement) -> int:
 
 
 def methods_sentence(report: AgreementReport) -> str:
-    """One sentence for a methods section: who, over which documents, in which units, with
-    which statistics ("Inter-coder agreement between Kari, Ola and Ingrid over 12 documents,
-    in character units; …")."""
+    """One sentence for a methods section: who, over which documents (and by which rule),
+    in which units, with which statistics ("Inter-coder agreement between Ingrid, Kari and
+    Ola over 12 documents, those coded by at least two of them (…), in character units; …")."""
     coders = _listing(list(report.coders))
     count = len(report.document_ids)
     documents = f"{count:,} document" + ("" if count == 1 else "s")
-    if report.coverage == "pairable":
-        documents += " each coded by at least two of them"
-    unit = "character" if report.unit == "character" else "paragraph (or speaker turn)"
     if len(report.coders) == 2:
-        statistics = "Krippendorff’s α (nominal), Cohen’s κ and percent agreement"
+        documents += ", those both coded"  # the two rules agree for two coders
+    elif report.coverage == "pairable":
+        documents += (
+            ", those coded by at least two of them (a coder who did not code a document is "
+            "missing there)"
+        )
+    else:
+        documents += ", only those all of them coded"
+    unit = "character" if report.unit == "character" else "paragraph (or speaker turn)"
+    specific = "specific agreement (agreement on coded text)"
+    if len(report.coders) == 2:
+        statistics = f"Krippendorff’s α (nominal), Cohen’s κ, percent agreement and {specific}"
     else:
         statistics = (
-            "Krippendorff’s α (nominal) and percent agreement (the mean over pairs of "
-            "coders); Cohen’s κ compares two coders and is not reported"
+            f"Krippendorff’s α (nominal), percent agreement and {specific}, pooled over pairs "
+            "of coders; Cohen’s κ compares two coders and is not reported"
         )
     return (
         f"Inter-coder agreement between {coders} over {documents}, in {unit} units; "
@@ -156,29 +185,46 @@ def notes(report: AgreementReport) -> list[tuple[str, str]]:
             "Every non-empty paragraph or speaker turn of the documents. A coder applied a "
             "code to a paragraph when one of their codings of that code overlaps it."
         )
+    missing = (
+        "A coder who made no coding at all in a document did not code it: that is missing "
+        "data, not disagreement."
+    )
     if report.coverage == "common":
         documents = (
-            "Only the documents every coder coded count. A coder who made no coding at all "
-            "in a document did not code it: that is missing data, not disagreement."
+            "Only the documents every coder coded count (chosen instead of the default, the "
+            f"documents at least two of them coded). {missing}"
         )
     else:
         documents = (
-            "The documents at least two of the coders coded count. A coder who made no "
-            "coding at all in a document gives no values there (missing data, which α "
-            "allows); percent agreement and κ count only the values present."
+            "The documents at least two of the coders coded count (the default; the other "
+            f"choice is only the documents every coder coded). {missing} A coder missing "
+            "from a document gives no values there, which α allows."
         )
+    documents += (
+        " Everything that compares two coders compares them where both coded: percent "
+        "agreement, specific agreement and κ count each pair of coders over the documents "
+        "both coded."
+    )
     pooled = (
         f"“{_POOLED}” treats every (unit, code) pair of the {report.pooled_codes:,} codes as "
         "one decision and computes each statistic once over all of them. "
         f"“{_MEAN}” is the unweighted mean of the codes’ values where they are defined."
     )
     return [
-        ("Units", units + " Text nobody coded counts: coders agree there on “not this code”."),
+        (
+            "Units",
+            units + " Text nobody coded counts (in every statistic but specific agreement): "
+            "coders agree there on “not this code”.",
+        ),
         ("Documents", documents),
         (
             "Statistics",
-            "Percent agreement is the share of pairs of values that agree (with more than "
-            "two coders, the mean over pairs of coders); Cohen’s κ (1960) is "
+            "Percent agreement is the share of pairs of values that agree, text both coders "
+            "left uncoded included, so it is high wherever most text is uncoded. Specific "
+            "agreement is 2a / (2a + b + c), a counting the pairs of values in which both "
+            "coders applied the code and b + c those in which only one did: the agreement "
+            "on coded text, shown as a percentage. With more than two coders both pool the "
+            "pairs of coders. Cohen’s κ (1960) is "
             "(pₒ − pₑ) / (1 − pₑ) for two coders; Krippendorff’s α (2011) is computed for "
             "nominal data, for any number of coders, with missing values allowed. "
             "“Units” counts the units with values from at least two coders.",
@@ -193,9 +239,9 @@ def notes(report: AgreementReport) -> list[tuple[str, str]]:
         (
             "Undefined",
             f"{UNDEFINED} marks a statistic the data leave undefined: no variation (for "
-            "example, nobody applied the code), no unit with values from two coders, or κ "
-            "for more than two coders. An empty cell does not apply (group α of a code "
-            "without subcodes).",
+            "example, nobody applied the code), no coded text for specific agreement, no "
+            "unit with values from two coders, or κ for more than two coders. An empty "
+            "cell does not apply (group α of a code without subcodes).",
         ),
         (
             "Segments",
@@ -214,7 +260,7 @@ def export_agreement(
 
     ``source`` is a report from :func:`coding.agreement.agreement`, or a project, whose
     agreement is then computed with the defaults (every coder with codings, character
-    units, the documents all of them coded). Both formats begin with
+    units, the documents at least two of them coded). Both formats begin with
     :func:`methods_sentence`, hold one row per code (its path, indented by level in Word),
     the pooled row and the means, group α for codes with subcodes, segment agreement per
     pair of coders, the documents, and :func:`notes`. Undefined values are
@@ -247,9 +293,10 @@ def export_agreement(
 
 
 def _measures(report: AgreementReport) -> list[Measure]:
-    """The columns of statistics: κ only for two coders."""
+    """The columns of statistics: specific agreement beside percent agreement (which alone
+    would mislead where most text is uncoded), κ only for two coders."""
     kappa = [Measure.KAPPA] if len(report.coders) == 2 else []
-    return [Measure.PERCENT, *kappa, Measure.ALPHA]
+    return [Measure.PERCENT, Measure.SPECIFIC, *kappa, Measure.ALPHA]
 
 
 def _word_blocks(report: AgreementReport, project_name: str) -> Iterator[Block]:
@@ -352,17 +399,19 @@ def _sheets(report: AgreementReport) -> list[Sheet]:
         ["Coders", ", ".join(report.coders)],
         ["Unit", report.unit],
         ["Documents", f"{len(report.document_ids):,} (listed on the sheet Documents)"],
+        ["Documents counted", _RULES[report.coverage]],
     ]
     about.extend([term, text] for term, text in notes(report))
     about.append(
         [
             "Figures",
-            "Percent agreement is rounded to two decimals, κ and α to four; "
+            "Percent and specific agreement (as percentages) are rounded to two decimals, "
+            "κ and α to four; "
             f"{UNDEFINED} marks an undefined value, an empty cell one that does not apply.",
         ]
     )
     pairs = ("Coder A", "Coder B", "Segments A", "Segments B", "Matched A", "Matched B")
-    widths = (44, 7, 8, *[15] * len(measures), 12, 10)
+    widths = (44, 7, 8, *(22 if m is Measure.SPECIFIC else 15 for m in measures), 12, 10)
     return [
         Sheet("Agreement", header, rows, label_columns=1, widths=widths),
         Sheet("Segments", (*pairs, "% matched"), segments, widths=(16, 16, 12, 12, 12, 12, 12)),
@@ -374,6 +423,8 @@ def _sheets(report: AgreementReport) -> list[Sheet]:
 def _number(value: float | None, measure: Measure) -> SheetCell:
     if value is None:
         return UNDEFINED
+    if measure is Measure.SPECIFIC:
+        return round(100 * value, 2)
     return round(value, 2 if measure is Measure.PERCENT else 4)
 
 

@@ -28,6 +28,7 @@ __all__ = [
     "nominal_alpha",
     "pairable_units",
     "percent_agreement",
+    "specific_agreement",
 ]
 
 #: The value of a coder who gave no value for a unit (missing data).
@@ -58,6 +59,30 @@ def percent_agreement(values: Counts, weights: Counts) -> float | None:
     if total == 0:
         return None
     return float(Fraction(100 * _dot(weights, agreeing), total))
+
+
+def specific_agreement(values: Counts, weights: Counts) -> float | None:
+    """The proportion of specific (positive) agreement, 0–1, on binary values (1: coded, 0:
+    not coded): ``2a / (2a + b + c)`` over the pairs of values two coders gave the same unit,
+    with ``a`` the pairs where both coded it and ``b + c`` those where only one did. Pairs
+    where neither coded it do not count, so it is the agreement on coded text.
+
+    With more than two coders the pairs are pooled: a unit with ``m`` values of which ``k``
+    are 1 adds ``k(k - 1)`` to ``2a`` and ``k(m - k)`` to ``b + c`` (Uebersax's
+    ``Σ k(k - 1) / Σ k(m - 1)``). Units with fewer than two values have no pairs. ``None``
+    when no pair has a 1 (nobody coded anything). Raises ``ValueError`` for values other
+    than 0, 1 and :data:`MISSING`.
+    """
+    if values.size and (values.min() < MISSING or values.max() > 1):
+        raise ValueError("Specific agreement needs binary values.")
+    present = (values != MISSING).sum(axis=1)
+    coded = (values == 1).sum(axis=1)
+    keep = present >= 2
+    weights, present, coded = weights[keep], present[keep], coded[keep]
+    pairs = _dot(weights, coded * (present - 1))  # 2a + b + c
+    if pairs == 0:
+        return None
+    return float(Fraction(_dot(weights, coded * (coded - 1)), pairs))
 
 
 def cohen_kappa(values: Counts, weights: Counts) -> float | None:

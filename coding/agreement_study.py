@@ -60,13 +60,7 @@ class Study:
         needed = len(coders) if coverage == "common" else 2
         used = [d for d in documents if present.get(d.id, 0).bit_count() >= needed]
         if not used:
-            names = _listing([coder.name for coder in coders])
-            raise CodingError(
-                f"No document was coded by all of {names}; agreement needs documents that "
-                "every chosen coder coded."
-                if coverage == "common"
-                else f"No document was coded by two or more of {names}."
-            )
+            raise CodingError(_no_documents([coder.name for coder in coders], coverage))
         index = {document.id: i for i, document in enumerate(used)}
         layout = Layout.of([d.characters for d in used], [present[d.id] for d in used], len(coders))
         keep = np.isin(raw[:, 0], list(index))
@@ -174,6 +168,18 @@ def segment_counts(
         )
         counts[first, second] = matched_counts(segments, first, second, len(rows), overlap)
     return counts
+
+
+def _no_documents(names: list[str], coverage: Coverage) -> str:
+    listing = _listing(names)
+    if len(names) == 2:
+        return f"No document was coded by both {listing}; agreement compares them where both coded."
+    if coverage == "common":
+        return (
+            f"No document was coded by all of {listing}; count the documents two or more of "
+            "them coded, or choose fewer coders."
+        )
+    return f"No document was coded by two or more of {listing}."
 
 
 def _listing(names: list[str]) -> str:

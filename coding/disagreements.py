@@ -67,8 +67,8 @@ Span = tuple[int, int]
 class Version:
     """One coder's codings of a code that overlap a passage, as ``[start, end)`` spans in
     code points, in text order; empty when the coder did not apply the code there.
-    ``present`` is False for a coder who coded nothing in the document (possible only when
-    the report counts documents coded by two or more of the coders)."""
+    ``present`` is False for a coder who coded nothing in the document (possible only with
+    three or more coders and the report's default rule, documents coded by two or more)."""
 
     coder: str
     spans: tuple[Span, ...]

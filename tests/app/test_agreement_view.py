@@ -1,5 +1,6 @@
-"""The agreement view: the table of statistics, walking the passages where coders differ,
-accepting a version into the consensus coding (and undoing it), opening a passage, export."""
+"""The agreement view: the table of statistics with specific agreement beside percent
+agreement, the choice of documents, walking the passages where coders differ, accepting a
+version into the consensus coding (and undoing it), opening a passage, export."""
 
 from __future__ import annotations
 
@@ -11,8 +12,8 @@ import pytest
 from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
-from app.agreement_model import KAPPA_COLUMN
-from app.agreement_view import AgreementView
+from app.agreement_model import ALPHA_COLUMN, KAPPA_COLUMN, SPECIFIC_COLUMN
+from app.agreement_view import LEGEND, AgreementView
 from app.passage_walker import passage_html
 from app.workbench import Workbench
 from coding.agreement_report import UNDEFINED
@@ -85,7 +86,7 @@ def test_the_table_fills_with_every_code_and_the_pooled_row(view: AgreementView)
 def test_undefined_is_a_dash_that_says_why(view: AgreementView, qtbot: QtBot) -> None:
     choose(view, qtbot, ["Kari", "Ola"])
 
-    ledelse = view.model.index(3, 3)
+    ledelse = view.model.index(3, ALPHA_COLUMN)
 
     assert not view.table.isColumnHidden(KAPPA_COLUMN)
     assert ledelse.data() == UNDEFINED
@@ -200,14 +201,65 @@ def test_an_edit_recomputes_the_passages(
 
 
 def test_the_unit_and_documents_can_be_chosen(view: AgreementView, qtbot: QtBot) -> None:
+    assert view.coverage_combo.currentData() == "pairable"  # the default
+    first = view.report
+    assert first is not None and first.coverage == "pairable"
+    assert "those coded by at least two of them" in view.summary.text()
     with qtbot.waitSignal(view.computed, timeout=10_000):
         view.unit_combo.setCurrentIndex(view.unit_combo.findData("paragraph"))
 
     assert view.report is not None and view.report.unit == "paragraph"
     assert "in paragraph (or speaker turn) units" in view.summary.text()
     with qtbot.waitSignal(view.computed, timeout=10_000):
-        view.coverage_combo.setCurrentIndex(view.coverage_combo.findData("pairable"))
-    assert view.report.coverage == "pairable"
+        view.coverage_combo.setCurrentIndex(view.coverage_combo.findData("common"))
+    assert view.report.coverage == "common"
+    assert "only those all of them coded" in view.summary.text()
+    assert view.coverage_combo.currentText() == "Only documents coded by all"
+
+
+def test_a_coder_missing_from_a_document_counts_only_where_they_coded(
+    view: AgreementView, workbench: Workbench, codes: dict[str, int], qtbot: QtBot
+) -> None:
+    other = add_document(workbench.project, "Intervju 2", SAMPLE_TEXT)
+    start = SAMPLE_TEXT.index("Hun stoler")
+    for coder in ("Kari", "Ola"):  # Ingrid did not code Intervju 2
+        coding = ApplyCoding(
+            workbench.project, other, [(start, start + 17)], code_id=codes["Kontroll"],
+            coder=coder,
+        )  # fmt: skip
+        assert workbench.run(coding)
+    with qtbot.waitSignal(view.computed, timeout=10_000):
+        view.refresh(EDITED)
+    assert view.report is not None and len(view.report.document_ids) == 2
+
+    with qtbot.waitSignal(view.computed, timeout=10_000):
+        view.coverage_combo.setCurrentIndex(view.coverage_combo.findData("common"))
+
+    assert view.report.document_names == ("Intervju 1",)
+
+
+def test_specific_agreement_stands_beside_percent_agreement(view: AgreementView) -> None:
+    model = view.model
+    header = model.headerData(SPECIFIC_COLUMN, Qt.Orientation.Horizontal)
+    tip = model.headerData(1, Qt.Orientation.Horizontal, Qt.ItemDataRole.ToolTipRole)
+
+    assert header == "% specific agreement" and not view.table.isColumnHidden(SPECIFIC_COLUMN)
+    assert "uncoded counts as agreement" in tip
+    assert view.legend.isVisible() and view.legend.text() == LEGEND
+    assert "including text the coders agree in leaving uncoded" in LEGEND
+    report = view.report
+    assert report is not None
+    kontroll = report.codes[1].statistics  # all three coded the same sentence
+    assert kontroll.specific_agreement == 1.0
+    assert model.index(2, SPECIFIC_COLUMN).data() == "100.0"
+    autonomi = report.codes[0].statistics.specific_agreement
+    assert autonomi is not None and 0 < autonomi < 1
+    assert model.index(1, SPECIFIC_COLUMN).data() == f"{100 * autonomi:.1f}"
+    ledelse = model.index(3, SPECIFIC_COLUMN)  # nobody applied Ledelse
+    assert ledelse.data() == UNDEFINED
+    assert "no coded text to agree on" in ledelse.data(Qt.ItemDataRole.ToolTipRole)
+    pooled = report.overall.specific_agreement
+    assert pooled is not None and model.index(0, SPECIFIC_COLUMN).data() == f"{100 * pooled:.1f}"
 
 
 def test_only_codes_where_coders_differ_can_be_shown(view: AgreementView) -> None:

@@ -21,8 +21,8 @@ def agreement_statistics(
 ) -> dict[str, int]:
     """Percent agreement, κ, α and group α per code and pooled, and segment agreement per
     pair of coders, for all coders and codes of the corpus in character units; checked
-    against the plan: the documents every coder coded, their characters, each coder's
-    segments."""
+    against the plan: the documents at least two coders coded (the default rule), their
+    characters, each coder's segments."""
     with (
         tempfile.TemporaryDirectory(prefix="tillit-bench-") as tmp,
         Project.open(copy_project(project, Path(tmp))) as opened,
@@ -45,14 +45,16 @@ def agreement_statistics(
 
 def _check(corpus: Corpus, report: AgreementReport) -> None:
     coded = {(coding.document, coding.coder) for coding in corpus.codings}
-    common = [d for d in corpus.documents if all((d.file, c) in coded for c in corpus.coders)]
+    pairable = [
+        d for d in corpus.documents if sum((d.file, c) in coded for c in corpus.coders) >= 2
+    ]
     segments = Counter(coding.coder for coding in corpus.codings)
     problems = []
     if sorted(report.coders) != sorted(corpus.coders) or len(report.codes) != len(corpus.codes):
         problems.append(f"{len(report.coders)} coders and {len(report.codes)} codes")
-    if len(report.document_ids) != len(common):
-        problems.append(f"{len(report.document_ids)} documents, planned {len(common)}")
-    if report.overall.units != sum(d.characters for d in common):
+    if len(report.document_ids) != len(pairable):
+        problems.append(f"{len(report.document_ids)} documents, planned {len(pairable)}")
+    if report.overall.units != sum(d.characters for d in pairable):
         problems.append(f"{report.overall.units} characters")
     for entry in report.segments:
         for coder, count in zip(entry.coders, entry.segments, strict=True):

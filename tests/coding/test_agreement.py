@@ -1,5 +1,6 @@
 """Inter-coder agreement on a project: every statistic checked against scikit-learn, the
-krippendorff package and counting by hand, unit by unit, on generated and hand-made codings."""
+krippendorff package and counting by hand, unit by unit and pair by pair, on generated and
+hand-made codings."""
 
 from __future__ import annotations
 
@@ -123,6 +124,15 @@ def oracle(data: np.ndarray) -> tuple[float | None, float | None, float | None]:
     return percent, kappa, None if alpha is None or np.isnan(alpha) else alpha
 
 
+def specific_oracle(data: np.ndarray) -> float | None:
+    """2a / (2a + b + c) counted pair by pair: every two coders with values on a unit."""
+    both = one = 0
+    for unit in data.T:
+        for a, b in combinations([v for v in unit if not np.isnan(v)], 2):
+            both, one = both + (a == b == 1), one + (a != b)
+    return None if both + one == 0 else 2 * both / (2 * both + one)
+
+
 def approx(value: float | None) -> object:
     return None if value is None else pytest.approx(value, abs=1e-9)
 
@@ -133,13 +143,15 @@ def check_against_oracles(team: Team, report: AgreementReport, coverage: str) ->
     rows = value_sets(team, coders, report.unit, coverage, paths)
     codable = [p for p in paths if CODES[p]]
     for entry in report.codes:
-        percent, kappa, alpha = oracle(binary(rows, entry.path))
+        data = binary(rows, entry.path)
+        percent, kappa, alpha = oracle(data)
         stats = entry.statistics
         assert (stats.percent_agreement, stats.cohen_kappa, stats.krippendorff_alpha) == (
             approx(percent),
             approx(kappa),
             approx(alpha),
         ), entry.path
+        assert stats.specific_agreement == approx(specific_oracle(data)), entry.path
     pooled = np.concatenate([binary(rows, p) for p in codable], axis=1)
     percent, kappa, alpha = oracle(pooled)
     overall = report.overall
@@ -148,6 +160,7 @@ def check_against_oracles(team: Team, report: AgreementReport, coverage: str) ->
         approx(kappa),
         approx(alpha),
     )
+    assert overall.specific_agreement == approx(specific_oracle(pooled))
     for entry in report.codes:
         if entry.children:
             assert entry.group_alpha == approx(group_oracle(rows, entry.path)), entry.path
@@ -221,11 +234,30 @@ def test_two_coders_on_characters_by_hand(team: Team) -> None:
     # κ from its 2 × 2 table: both 5, Kari only 5, neither n - 10.
     p_o, p_e = (n - 5) / n, (10 / n) * (5 / n) + (1 - 10 / n) * (1 - 5 / n)
     assert a.cohen_kappa == pytest.approx((p_o - p_e) / (1 - p_e))
+    assert a.specific_agreement == pytest.approx(2 * 5 / (2 * 5 + 5))  # a = 5, b = 5, c = 0
     b = next(code for code in report.codes if code.path == "B").statistics
     assert b.cohen_kappa == pytest.approx(0.0) and b.krippendorff_alpha is not None
+    assert b.specific_agreement == 0.0  # only Ola coded B
     unused = next(code for code in report.codes if code.path == "A/A2").statistics
     assert unused.percent_agreement == 100.0
     assert unused.cohen_kappa is None and unused.krippendorff_alpha is None
+    assert unused.specific_agreement is None  # nobody coded anything: nothing to agree on
+    # Pooled: A and B together; the codes nobody applied add nothing.
+    assert report.overall.specific_agreement == pytest.approx(2 * 5 / (2 * 5 + 5 + 10))
+
+
+def test_high_percent_agreement_on_mostly_uncoded_text_has_low_specific_agreement(
+    team: Team,
+) -> None:
+    doc = next(iter(team.documents))
+    team.code("Kari", "A", doc, 0, 4)
+    team.code("Ola", "A", doc, 2, 6)
+    report = agreement(team.project, code_ids=[team.codes["A"]])
+    stats = report.codes[0].statistics
+    n = len(SAMPLE_TEXT)
+    assert stats.percent_agreement == pytest.approx(100 * (n - 4) / n)
+    assert stats.percent_agreement is not None and stats.percent_agreement > 95
+    assert stats.specific_agreement == pytest.approx(2 * 2 / (2 * 2 + 2 + 2))
 
 
 def test_a_paragraph_counts_when_a_coding_overlaps_it_by_one_character(team: Team) -> None:
@@ -259,10 +291,12 @@ def test_a_coder_missing_from_a_document_is_missing_not_disagreeing(team: Team) 
     team.code("Ingrid", "A", doc1, 0, 10)
     team.code("Kari", "A", doc2, 0, 10)
     team.code("Ola", "B", doc2, 0, 10)  # Ingrid never opened Intervju 2
-    common = agreement(team.project)
+    common = agreement(team.project, coverage="common")
     assert common.document_names == ("Intervju 1",)
     assert common.codes[0].statistics.krippendorff_alpha == pytest.approx(1.0)
-    pairable = agreement(team.project, coverage="pairable")
+    check_against_oracles(team, common, "common")
+    pairable = agreement(team.project)  # the default: documents two or more coded
+    assert pairable.coverage == "pairable"
     assert pairable.document_names == ("Intervju 1", "Intervju 2")
     assert pairable.overall.units == len(SAMPLE_TEXT) + len(SECOND_TEXT)
     check_against_oracles(team, pairable, "pairable")
@@ -283,7 +317,7 @@ def test_group_alpha_takes_children_as_alternatives(team: Team) -> None:
     assert by_path["B"].children == 0 and by_path["B"].group_alpha is None
     assert "F" in by_path and not by_path["F"].codable  # folders come for their group_alpha
     assert by_path["F"].group_alpha is not None  # F1 against F2 on 40-50, "none" elsewhere
-    check_against_oracles(team, report, "common")
+    check_against_oracles(team, report, "pairable")
     assert report.pooled_codes == sum(CODES.values())
 
 
@@ -311,17 +345,21 @@ def test_report_json_has_the_shape_of_the_command_line(team: Team) -> None:
     team.code("Kari", "A/A1", doc, 0, 10)
     team.code("Ola", "A/A1", doc, 2, 10)
     data = json.loads(json.dumps(report_json(agreement(team.project))))
-    assert list(data)[:5] == ["unit", "coders", "documents", "overall", "codes"]
+    assert list(data)[:6] == ["unit", "coders", "documents", "documents_rule", "overall", "codes"]
     assert data["unit"] == "character" and data["coders"] == ["Kari", "Ola"]
-    assert data["documents"] == ["Intervju 1"]
-    assert {"percent_agreement", "cohen_kappa", "krippendorff_alpha", "units"} <= set(
-        data["overall"]
-    )
+    assert data["documents"] == ["Intervju 1"] and data["documents_rule"] == "pairable"
+    statistics = {"percent_agreement", "specific_agreement", "cohen_kappa", "krippendorff_alpha"}
+    assert statistics | {"units"} <= set(data["overall"])
+    assert data["overall"]["specific_agreement"] == pytest.approx(2 * 8 / (2 * 8 + 2))
     entries = {entry["code"]: entry for entry in data["codes"]}
     assert set(entries) == set(CODES)
     assert "group_alpha" in entries["A"] and "group_alpha" not in entries["B"]
     assert entries["B"]["cohen_kappa"] is None and entries["B"]["krippendorff_alpha"] is None
+    assert entries["B"]["specific_agreement"] is None  # nobody coded B
+    assert all(statistics <= set(entry) for entry in entries.values())
     assert entries["A/A1"]["segments"][0]["coders"] == ["Kari", "Ola"]
+    common = report_json(agreement(team.project, coverage="common"))
+    assert common["documents_rule"] == "common"
 
 
 def test_three_coders_have_no_kappa(team: Team) -> None:
@@ -332,7 +370,7 @@ def test_three_coders_have_no_kappa(team: Team) -> None:
     assert report.coders == ("Ingrid", "Kari", "Ola")
     assert report.overall.cohen_kappa is None and report.mean_cohen_kappa is None
     assert len(report.segments) == 3
-    check_against_oracles(team, report, "common")
+    check_against_oracles(team, report, "pairable")
 
 
 def test_choosing_codes_and_coders(team: Team) -> None:
@@ -353,7 +391,8 @@ def test_choosing_codes_and_coders(team: Team) -> None:
         ({"coders": ["Kari"]}, "at least two coders"),
         ({"coders": ["Kari", "Nils"]}, "no coder “Nils”"),
         ({"coders": ["Kari", "Kari"]}, "named twice"),
-        ({"coders": ["Kari", "Per"]}, "No document was coded by all of Kari and Per"),
+        ({"coders": ["Kari", "Per"]}, "No document was coded by both Kari and Per"),
+        ({"coders": ["Kari", "Ola", "Per"], "coverage": "common"}, "all of Kari, Ola and Per"),
         ({"unit": "sentence"}, "not a unit"),
         ({"overlap": 0}, "overlap"),
         ({"overlap": 1.5}, "overlap"),

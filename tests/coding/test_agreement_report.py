@@ -1,5 +1,6 @@
-"""The agreement table in Word and Excel, read back: the methods sentence, a row for every
-code, undefined values as a dash and never a number, the notes on definitions."""
+"""The agreement table in Word and Excel, read back: the methods sentence with the rule for the
+documents, a row for every code, specific agreement beside percent agreement, undefined values
+as a dash and never a number, the notes on definitions."""
 
 from __future__ import annotations
 
@@ -70,17 +71,18 @@ def test_the_word_table_names_coders_unit_and_statistics(coded: Project, tmp_pat
 
     text = body(path)
     assert (
-        "Inter-coder agreement between Kari and Ola over 2 documents, in character units; "
-        "Krippendorff’s α (nominal), Cohen’s κ and percent agreement; undefined values are "
-        "marked –." in text
+        "Inter-coder agreement between Kari and Ola over 2 documents, those both coded, in "
+        "character units; Krippendorff’s α (nominal), Cohen’s κ, percent agreement and "
+        "specific agreement (agreement on coded text); undefined values are marked –." in text
     )
     assert "Tillitsreformen, computed by Tillit on" in text
     assert "Documents (2)\nIntervju 1; Intervju 2.\nDefinitions" in text
     for term in ("Units.", "Documents.", "Statistics.", "Pooled.", "Group α.", "Undefined."):
         assert term in text
     rows = table_rows(path)
-    assert rows[0] == ["Code", "%", "κ", "α", "Units", "Group α"]
+    assert rows[0] == ["Code", "%", "% spec.", "κ", "α", "Units", "Group α"]
     assert "κ: Cohen’s kappa; α: Krippendorff’s alpha (nominal)" in text
+    assert "% spec.: specific agreement, on coded text only, 2a / (2a + b + c)" in text
     assert [row[0].strip("\u2003") for row in rows[1:]] == [
         "All codes (pooled)", "Mean over the codes", "A", "A1", "B", "F", "F1", "F2",
     ]  # fmt: skip
@@ -94,12 +96,14 @@ def test_undefined_values_are_a_dash_and_never_a_number(coded: Project, tmp_path
 
     by_code = {row[0].strip("\u2003"): row for row in table_rows(path)}
 
-    assert by_code["B"][1:4] == ["100.0", UNDEFINED, UNDEFINED]  # nobody applied B
-    assert by_code["F"][1:5] == ["", "", "", ""]  # a folder is not applied itself
-    assert by_code["F"][5] == figure(_code(report, "F").group_alpha, Measure.GROUP_ALPHA)
-    assert by_code["B"][5] == ""  # no subcodes: group α does not apply
+    assert by_code["B"][1:5] == ["100.0", UNDEFINED, UNDEFINED, UNDEFINED]  # nobody applied B
+    assert by_code["F"][1:6] == ["", "", "", "", ""]  # a folder is not applied itself
+    assert by_code["F"][6] == figure(_code(report, "F").group_alpha, Measure.GROUP_ALPHA)
+    assert by_code["B"][6] == ""  # no subcodes: group α does not apply
     kappa = _code(report, "A").statistics.cohen_kappa
-    assert kappa is not None and by_code["A"][2] == f"{kappa:.3f}"
+    assert kappa is not None and by_code["A"][3] == f"{kappa:.3f}"
+    # A: Kari 0-30, Ola 5-30 in both documents: a = 25, b = 5 per document, as a percentage.
+    assert by_code["A"][2] == f"{100 * 50 / 55:.1f}"
 
 
 def test_three_coders_have_no_kappa_column(coded: Project, tmp_path: Path) -> None:
@@ -107,10 +111,22 @@ def test_three_coders_have_no_kappa_column(coded: Project, tmp_path: Path) -> No
     path = tmp_path / "agreement.docx"
     export_agreement(report, path)
 
-    assert table_rows(path)[0] == ["Code", "%", "α", "Units", "Group α"]
+    assert table_rows(path)[0] == ["Code", "%", "% spec.", "α", "Units", "Group α"]
     assert "κ: Cohen’s kappa" not in body(path)
     assert "Cohen’s κ compares two coders and is not reported" in methods_sentence(report)
-    assert "between Ingrid, Kari and Ola over 2 documents" in body(path)
+    assert (
+        "between Ingrid, Kari and Ola over 2 documents, those coded by at least two of them "
+        "(a coder who did not code a document is missing there)" in body(path)
+    )
+    assert "specific agreement (agreement on coded text), pooled over pairs" in body(path)
+
+
+def test_the_methods_sentence_names_the_rule_for_the_documents(coded: Project) -> None:
+    common = methods_sentence(agreement(coded, coverage="common"))
+    pairable = methods_sentence(agreement(coded))
+
+    assert "over 2 documents, only those all of them coded, in character units" in common
+    assert "over 2 documents, those coded by at least two of them" in pairable
 
 
 def test_the_excel_table_has_numbers_and_dashes(coded: Project, tmp_path: Path) -> None:
@@ -123,21 +139,24 @@ def test_the_excel_table_has_numbers_and_dashes(coded: Project, tmp_path: Path) 
     assert workbook.sheetnames == ["Agreement", "Segments", "Documents", "About"]
     rows = [list(row) for row in workbook["Agreement"].iter_rows(values_only=True)]
     assert rows[0] == [
-        "Code", "Level", "Folder", "% agreement", "Cohen’s κ", "Krippendorff’s α", "Units",
-        "Group α",
+        "Code", "Level", "Folder", "% agreement", "% specific agreement", "Cohen’s κ",
+        "Krippendorff’s α", "Units", "Group α",
     ]  # fmt: skip
     by_code = {row[0]: row for row in rows[1:]}
     assert list(by_code) == ["All codes (pooled)", "Mean over the codes", *CODES]
-    assert by_code["B"][4:6] == [UNDEFINED, UNDEFINED]
+    assert by_code["B"][4:7] == [UNDEFINED, UNDEFINED, UNDEFINED]
     assert by_code["A/A1"][1] == 1
     alpha = _code(report, "A").statistics.krippendorff_alpha
-    assert alpha is not None and by_code["A"][5] == pytest.approx(alpha, abs=1e-4)
-    assert isinstance(by_code["A"][3], int | float) and isinstance(by_code["A"][6], int)
-    assert by_code["F"][2] == "yes" and by_code["F"][3:7] == [None, None, None, None]
+    assert alpha is not None and by_code["A"][6] == pytest.approx(alpha, abs=1e-4)
+    specific = _code(report, "A").statistics.specific_agreement
+    assert specific is not None and by_code["A"][4] == pytest.approx(100 * specific, abs=1e-2)
+    assert isinstance(by_code["A"][3], int | float) and isinstance(by_code["A"][7], int)
+    assert by_code["F"][2] == "yes" and by_code["F"][3:8] == [None] * 5
     about = {row[0]: row[1] for row in workbook["About"].iter_rows(min_row=2, values_only=True)}
     assert about["Summary"] == methods_sentence(report)
     assert "in paragraph (or speaker turn) units" in about["Summary"]
     assert about["Coders"] == "Kari, Ola"
+    assert about["Documents counted"].startswith("pairable: every document at least two")
     documents = [row[0] for row in workbook["Documents"].iter_rows(min_row=2, values_only=True)]
     assert documents == ["Intervju 1", "Intervju 2"]
     segments = list(workbook["Segments"].iter_rows(min_row=2, values_only=True))
@@ -172,11 +191,13 @@ def test_why_undefined_says_why_in_a_sentence() -> None:
     assert "exactly two coders" in why_undefined(Measure.KAPPA, 100, 3)
     assert "nothing to compare" in why_undefined(Measure.ALPHA, 0, 2)
     assert "chance is 100 %" in why_undefined(Measure.KAPPA, 100, 2)
+    assert "no coded text to agree on" in why_undefined(Measure.SPECIFIC, 100, 2)
     assert "nobody applied the code" in why_undefined(Measure.ALPHA, 100, 3)
     assert "none of its subcodes" in why_undefined(Measure.GROUP_ALPHA, 100, 3)
     assert figure(None, Measure.ALPHA) == UNDEFINED
     assert figure(0.71234, Measure.KAPPA) == "0.712"
     assert figure(85.26, Measure.PERCENT) == "85.3"
+    assert figure(0.4, Measure.SPECIFIC) == "40.0"  # a proportion, shown as a percentage
 
 
 @pytest.mark.slow

@@ -20,6 +20,7 @@ from coding.agreement_stats import (
     nominal_alpha,
     pairable_units,
     percent_agreement,
+    specific_agreement,
 )
 
 M = MISSING
@@ -91,19 +92,40 @@ def test_percent_agreement_counts_agreeing_pairs() -> None:
     assert percent_agreement(*table([[1], [1], [0]])) == pytest.approx(100 / 3)
 
 
+def test_specific_agreement_is_2a_over_2a_plus_b_plus_c() -> None:
+    # Both coded 20 units, only the first 5, only the second 10; the 15 neither coded do not
+    # count: 40 / 55, where percent agreement (70 %) counts them.
+    assert specific_agreement(*two_by_two(20, 5, 10, 15)) == pytest.approx(40 / 55)
+    assert specific_agreement(*two_by_two(20, 5, 10, 10_000)) == pytest.approx(40 / 55)
+    assert specific_agreement(*two_by_two(0, 3, 4, 100)) == 0.0
+    assert specific_agreement(*two_by_two(7, 0, 0, 1)) == 1.0
+    # Three coders on one unit, two coded it: pairs (1, 1), (1, 0), (1, 0): 2 / (2 + 2).
+    assert specific_agreement(*table([[1], [1], [0]])) == pytest.approx(0.5)
+    # A coder missing from a unit adds no pair there.
+    assert specific_agreement(*table([[1, 1], [1, M], [0, 1]])) == pytest.approx(2 / 3)
+
+
+def test_specific_agreement_needs_binary_values() -> None:
+    with pytest.raises(ValueError, match="binary"):
+        specific_agreement(*table([[1, 2], [1, 2]]))
+
+
 def test_undefined_statistics_are_none() -> None:
     nobody = two_by_two(0, 0, 0, 50)  # the code was never applied: no variation
     assert nominal_alpha(*nobody) is None
     assert cohen_kappa(*nobody) is None
     assert percent_agreement(*nobody) == 100.0
+    assert specific_agreement(*nobody) is None  # nobody coded anything
     lonely = table([[1, M, 0], [M, 0, M]])  # no unit has two values
     assert nominal_alpha(*lonely) is None
     assert percent_agreement(*lonely) is None
     assert cohen_kappa(*lonely) is None
+    assert specific_agreement(*lonely) is None
     empty = (np.zeros((0, 2), dtype=np.int64), np.zeros(0, dtype=np.int64))
     assert nominal_alpha(*empty) is None
     assert cohen_kappa(*empty) is None
     assert percent_agreement(*empty) is None
+    assert specific_agreement(*empty) is None
     assert pairable_units(*empty) == 0
 
 
@@ -128,6 +150,7 @@ def test_weights_count_as_repeated_units() -> None:
     assert nominal_alpha(values, weights) == pytest.approx(nominal_alpha(expanded, ones))
     assert cohen_kappa(values, weights) == pytest.approx(cohen_kappa(expanded, ones))
     assert percent_agreement(values, weights) == pytest.approx(percent_agreement(expanded, ones))
+    assert specific_agreement(values, weights) == pytest.approx(specific_agreement(expanded, ones))
 
 
 @st.composite
@@ -186,3 +209,16 @@ def test_percent_agreement_equals_brute_force(values: np.ndarray) -> None:
             agree += a == b
     actual = percent_agreement(values, np.ones(len(values), dtype=np.int64))
     assert actual == (None if pairs == 0 else pytest.approx(100 * agree / pairs))
+
+
+@settings(max_examples=200, deadline=None)
+@given(reliability_data(), st.integers(1, 3))
+def test_specific_agreement_equals_brute_force_over_pairs(values: np.ndarray, top: int) -> None:
+    binary = np.where(values == M, M, (values >= top).astype(np.int64))
+    both = one = 0
+    for unit in binary.tolist():
+        for a, b in combinations([value for value in unit if value != M], 2):
+            both += a == b == 1
+            one += a != b
+    actual = specific_agreement(binary, np.ones(len(binary), dtype=np.int64))
+    assert actual == (None if both + one == 0 else pytest.approx(2 * both / (2 * both + one)))
