@@ -1,7 +1,8 @@
 """File → Import REFI-QDA project… and Export REFI-QDA project…: whole projects to and from NVivo,
 ATLAS.ti, MAXQDA and QualCoder (``.qdpx``), on a worker thread with a progress dialog that can
-cancel, ending with the import's report (the codings that could not be placed listed one by one)
-or the export's warnings."""
+cancel, ending with the import's report (how each document's positions were read and how sure
+that is, how the codings were placed, the codings that could not be placed one by one) or the
+export's warnings."""
 
 from __future__ import annotations
 
@@ -33,7 +34,7 @@ from app.workbench import Workbench
 from coding.errors import ExportCancelledError, UserError
 from coding.importing import ImportCancelledError
 from coding.refi_export import ExportResult, export_project
-from coding.refi_import import ImportReport, UnplacedCoding, import_project
+from coding.refi_import import ImportReport, ReadingEvidence, UnplacedCoding, import_project
 
 QDPX_FILTER = "REFI-QDA projects (*.qdpx)"
 PROJECT_FILTER = "Tillit projects (*.tillit)"
@@ -248,40 +249,58 @@ def _cells(item: UnplacedCoding) -> tuple[str, ...]:
     return (item.document, item.code, item.coder, where, item.text, item.reason)
 
 
+class ReadingModel(RecordTableModel[ReadingEvidence]):
+    """How the import read each document's positions, one row each."""
+
+    headers = ("Document", "Positions counted as", "Evidence", "How sure")
+
+    def __init__(self, rows: list[ReadingEvidence]) -> None:
+        super().__init__()
+        self._rows = list(rows)
+
+    @override
+    def data(self, index: QModelIndex | QPersistentModelIndex, role: int = 0) -> Any:
+        if not index.isValid() or role not in (
+            Qt.ItemDataRole.DisplayRole,
+            Qt.ItemDataRole.ToolTipRole,
+        ):
+            return None
+        row = self._rows[index.row()]
+        cells = (row.document, row.describe(), row.evidence(), row.how_sure())
+        return cells[index.column()]
+
+
 class ImportReportDialog(QDialog):
-    """What an import brought in, the warnings, and every coding it could not place."""
+    """What an import brought in, how it read each document's positions and how sure it is,
+    how it placed the codings, the warnings, and every coding it could not place."""
 
     def __init__(
         self, report: ImportReport, parent: QWidget | None = None, *, can_open: bool = True
     ) -> None:
         super().__init__(parent)
         self.setWindowTitle(TITLE_IMPORT)
-        self.resize(900, 560 if report.unplaced else 320)
+        self.resize(900, 560 if report.unplaced or report.sources else 320)
         self.report = report
-        counts, placed, *details = report.summary()
-        ways = [line for line in details if line.startswith("Re-anchored")]
-        notes = [line for line in details if line not in ways]
+        note = report.position_note()
         self.summary = QLabel(
             f"<p><b>The new project “{_html(report.project_path.name)}” is ready.</b></p>"
-            f"<p>{_html(counts)}</p><p>{_html(placed)}</p>"
-            + _bullets(ways)
-            + (f"<p>Please note:</p>{_bullets(notes)}" if notes else "")
+            f"<p>{_html(report.counts_line())}</p><p>{_html(report.codings_line())}</p>"
+            + (f"<p>{_html(note)}</p>" if note else "")
+            + (f"<p>Please note:</p>{_bullets(report.warnings)}" if report.warnings else "")
         )
         self.summary.setWordWrap(True)
         self.summary.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         layout = QVBoxLayout(self)
         layout.addWidget(self.summary)
+        self.readings_model = ReadingModel(report.sources)
+        self.readings = _table(self.readings_model, widest=420)
+        if report.sources:
+            layout.addWidget(QLabel("How the positions in each document were read:"))
+            layout.addWidget(self.readings, 1)
+        else:
+            self.readings.hide()
         self.model = UnplacedModel(report.unplaced)
-        self.table = QTableView()
-        self.table.setModel(self.model)
-        self.table.setWordWrap(False)
-        self.table.setSelectionBehavior(QTableView.SelectionBehavior.SelectRows)
-        header = self.table.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        header.setStretchLastSection(True)
-        self.table.resizeColumnsToContents()
-        for column in range(self.model.columnCount()):
-            self.table.setColumnWidth(column, min(self.table.columnWidth(column), 220))
+        self.table = _table(self.model)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         buttons.rejected.connect(self.reject)
         self.copy_button = QPushButton("Copy the list")
@@ -296,7 +315,8 @@ class ImportReportDialog(QDialog):
             buttons.addButton(self.copy_button, QDialogButtonBox.ButtonRole.ActionRole)
         else:
             self.table.hide()
-            layout.addStretch(1)
+            if not report.sources:
+                layout.addStretch(1)
         self.open_button = QPushButton("Open the project")
         self.open_button.setDefault(True)
         if can_open:
@@ -311,6 +331,21 @@ class ImportReportDialog(QDialog):
 
     def _on_copy_button_clicked(self) -> None:
         QApplication.clipboard().setText(self.list_text())
+
+
+def _table(model: RecordTableModel[Any], widest: int = 220) -> QTableView:
+    """A read-only table of ``model``, its columns as wide as their contents up to ``widest``."""
+    table = QTableView()
+    table.setModel(model)
+    table.setWordWrap(False)
+    table.setSelectionBehavior(QTableView.SelectionBehavior.SelectRows)
+    header = table.horizontalHeader()
+    header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+    header.setStretchLastSection(True)
+    table.resizeColumnsToContents()
+    for column in range(model.columnCount()):
+        table.setColumnWidth(column, min(table.columnWidth(column), widest))
+    return table
 
 
 def _bullets(lines: list[str]) -> str:

@@ -1,6 +1,7 @@
 """Importing a REFI-QDA project (``.qdpx``) from NVivo, ATLAS.ti, MAXQDA, QualCoder or another
 Tillit into a new Tillit project: users, codebook, text sources, codings, notes, cases and
-variables, with every coding checked against its text and re-anchored where its offsets miss.
+variables. Each source's way of counting positions is decided from its selections; a coding is
+checked against its text where the file gives it, and re-anchored where its offsets miss.
 
 The project is built under a hidden name beside the target and appears under its own name only
 when complete, so a failed or cancelled import leaves no project behind.
@@ -16,8 +17,8 @@ from typing import NamedTuple
 from coding.errors import CodingError, ProjectFileError
 from coding.importing import ImportCancelledError, Progress
 from coding.project import LANGUAGES, Project
-from coding.refi_anchoring import DIRECT, Anchoring, Placement, Selection
-from coding.refi_report import ImportReport, UnplacedCoding
+from coding.refi_anchoring import Anchoring, Placement, Selection
+from coding.refi_report import ImportReport, ReadingEvidence, UnplacedCoding
 from coding.refi_sources import SourceContent, read_note, read_source
 from coding.refi_writer import ProjectWriter
 from storage.formats.qde import QdeCoding, QdeProject, QdeSelection, QdeSource, parse_project
@@ -26,7 +27,7 @@ from storage.project_file import SUFFIX, ProjectFile
 from storage.repositories.merging import NewCoding
 from storage.store import Tx
 
-__all__ = ["ImportReport", "UnplacedCoding", "import_project"]
+__all__ = ["ImportReport", "ReadingEvidence", "UnplacedCoding", "import_project"]
 
 
 def import_project(
@@ -42,8 +43,11 @@ def import_project(
     ``coder`` becomes the current coder (by default the file's last modifying user, else its
     first user); ``language`` is the project's and the documents' language where the file does
     not say (by default Norwegian bokmål). ``progress(done, total, label)`` may return False to
-    cancel. Positions in the file count code points; a selection that does not land on its text
-    is re-anchored, and one that cannot be placed is listed in the report, never dropped.
+    cancel. How each source's positions were counted (code points as the specification says,
+    UTF-16 units as NVivo counts, line ends and the byte-order mark counted or not) is decided
+    from its selections and told in the report, with how sure it is; a selection whose excerpt
+    is not at its offsets is re-anchored by its text, and one that cannot be placed is listed
+    in the report, never dropped.
 
     Raises :class:`ProjectFileError` when the target exists or cannot be made,
     :class:`ImportFileError` when the file is unsafe, damaged or not a REFI-QDA project,
@@ -147,10 +151,14 @@ class _Importer:
         document_id, name = self.writer.document(tx, source, content)
         document = _Document(document_id, name, content.text.stored, [])
         empty = "the document has no text in the file"
+        anchoring = Anchoring(content.text, self.qde.origin, name)
         if document.text:
-            placements = Anchoring(content.text).place(
+            anchored = anchoring.place(
                 [Selection(s.start, s.end, s.name) for s in source.selections]
             )
+            placements = anchored.placements
+            if anchored.evidence is not None:
+                self.report.sources.append(anchored.evidence)
         else:
             placements = [empty] * len(source.selections)
         for selection, placement in zip(source.selections, placements, strict=True):
@@ -158,7 +166,7 @@ class _Importer:
                 self.writer.uncoded(selection.notes)
             for coding in selection.codings:
                 self._coding(tx, document, coding, selection, placement)
-        whole = Placement(0, len(document.text), DIRECT) if document.text else empty
+        whole = anchoring.whole() if document.text else empty
         for coding in source.codings:
             self._coding(tx, document, coding, None, whole)
         for area in source.other_selections:
@@ -197,11 +205,7 @@ class _Importer:
                 )
             )
             return
-        if placement.how == DIRECT:
-            report.codings_direct += 1
-        else:
-            report.codings_reanchored += 1
-            report.reanchored_by[placement.how] += 1
+        report.count(placement.kind, placement.how)
         created = coding.created or (selection.created if selection else None)
         row = NewCoding(
             uuid=writer.fresh("codings", coding.guid),

@@ -1,4 +1,5 @@
-"""The texts of a REFI-QDA project's sources and notes, found in its archive, and the facts Tillit
+"""The texts of a REFI-QDA project's sources and notes, found in its archive, each source's text
+mapped from the other program's characters to the ones Tillit stores, and the facts Tillit
 writes into descriptions so that another Tillit reads them back (a document's language).
 
 A source's text comes from ``PlainTextContent``, else from its ``plainTextPath`` file, else from
@@ -11,18 +12,22 @@ from __future__ import annotations
 import codecs
 import re
 import tempfile
+import unicodedata
+from bisect import bisect_left
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Final
 from urllib.parse import unquote
 
+import numpy as np
+import numpy.typing as npt
+
 from coding.errors import ImportFileError
-from coding.refi_anchoring import SourceText
 from storage.formats.parsed import ParsedParagraph
 from storage.formats.qde import QdeNote, QdeSource
 from storage.formats.qdpx import Archive
 from storage.formats.speakers import build_units
-from storage.formats.text_file import decode_text, paragraph_spans
+from storage.formats.text_file import decode_text, normalise_text, paragraph_spans
 from storage.formats.transcript import read_transcript
 
 #: The facts Tillit writes at the start of a description, as "Heading: value" lines.
@@ -37,6 +42,118 @@ _FIELD_LINE: Final = re.compile(
 )
 _SCHEME: Final = re.compile(r"^(?:internal|relative|absolute|file):/*", re.IGNORECASE)
 _BOMS: Final = (codecs.BOM_UTF8, codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
+_LINE_BREAKS: Final = frozenset("\x0b\x0c\x85\u2028\u2029")
+_INVISIBLE: Final = re.compile("[\x00-\x08\x0e-\x1f\x7f-\x9f\ufeff]")
+# Characters of combining class 0 that NFC still joins to the one before (Hangul vowels and
+# final consonants, some Indic and Southeast Asian vowel signs).
+_JOINS_BACK: Final = frozenset(
+    [chr(c) for c in (*range(0x1161, 0x1176), *range(0x11A8, 0x11C3))]
+    + list("\u0b3e\u0b57\u0bbe\u0bd7\u0cc2\u0cd5\u0cd6\u0d3e\u0d57\u0dcf\u0ddf\u102e\u1b35")
+    + [chr(c) for c in (0x110BA, 0x11127, 0x1133E, 0x11357, 0x114B0, 0x114BA, 0x114BD, 0x115AF)]
+)
+
+
+class SourceText:
+    """A source's text as the other program has it (``raw``) and as Tillit stores it.
+
+    :meth:`to_stored` maps a code-point index of ``raw`` to one of ``stored``: a removed
+    character (a carriage return, blanks at a line's end) maps to where the next kept one is.
+    """
+
+    def __init__(self, raw: str, *, had_bom: bool = False) -> None:
+        self.raw = raw
+        self.had_bom = had_bom
+        stored = normalise_text(raw)
+        self._origins: list[int] | None = None
+        self._origin_array: npt.NDArray[np.int64] | None = None
+        if stored != raw:
+            stored, self._origins = _normalised(raw)
+        self.stored = stored
+
+    def to_stored(self, index: int) -> int:
+        """The index of ``stored`` where code point ``index`` of ``raw`` went (0 to len)."""
+        if self._origins is None:
+            return index
+        return bisect_left(self._origins, index)
+
+    def to_stored_many(self, indices: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
+        """:meth:`to_stored` of each index of ``indices`` (each 0 to ``len(raw)``)."""
+        if self._origins is None:
+            return indices
+        if self._origin_array is None:
+            self._origin_array = np.asarray(self._origins, dtype=np.int64)
+        return np.searchsorted(self._origin_array, indices, side="left").astype(np.int64)
+
+
+def _normalised(raw: str) -> tuple[str, list[int]]:
+    """``normalise_text(raw)``, built character by character with the index in ``raw`` that each
+    character came from (non-decreasing)."""
+    chars: list[str] = []
+    origins: list[int] = []
+    for index, char in enumerate(raw):  # line ends and invisible characters
+        line_end = char == "\r" or char in _LINE_BREAKS  # "\x85" is one, not invisible
+        if (line_end and raw.startswith("\r\n", index)) or (
+            not line_end and _INVISIBLE.match(char)
+        ):
+            continue
+        chars.append("\n" if line_end else char)
+        origins.append(index)
+    text = "".join(chars)
+    if not unicodedata.is_normalized("NFC", text):
+        text, origins = _composed(text, origins)
+    kept_chars: list[str] = []
+    kept: list[int] = []
+    position = 0
+    for line in text.split("\n"):  # no blanks at the end of a line
+        width = len(line.rstrip())
+        kept_chars.append(line[:width] + "\n")
+        kept.extend(origins[position : position + width])
+        if position + len(line) < len(origins):
+            kept.append(origins[position + len(line)])
+        position += len(line) + 1
+    stored = "".join(kept_chars)[:-1].rstrip()  # nor at the end of the text
+    return stored, kept[: len(stored)]
+
+
+def _composed(text: str, origins: list[int]) -> tuple[str, list[int]]:
+    """NFC of ``text`` with origins; each composed cluster keeps the origin of its first
+    character. Lines are composed one by one, as NFC never joins across a line end."""
+    parts: list[str] = []
+    composed: list[int] = []
+    position = 0
+    for line in text.split("\n"):
+        line_origins = origins[position : position + len(line)]
+        if unicodedata.is_normalized("NFC", line):
+            parts.append(line)
+            composed.extend(line_origins)
+        else:
+            nfc, nfc_origins = _composed_line(line, line_origins)
+            parts.append(nfc)
+            composed.extend(nfc_origins)
+        if position + len(line) < len(origins):
+            composed.append(origins[position + len(line)])
+        position += len(line) + 1
+    return "\n".join(parts), composed
+
+
+def _composed_line(line: str, origins: list[int]) -> tuple[str, list[int]]:
+    starts = [
+        index
+        for index, char in enumerate(line)
+        if index == 0 or (unicodedata.combining(char) == 0 and char not in _JOINS_BACK)
+    ]
+    pieces: list[str] = []
+    result: list[int] = []
+    for first, stop in zip(starts, [*starts[1:], len(line)], strict=True):
+        piece = unicodedata.normalize("NFC", line[first:stop])
+        pieces.append(piece)
+        result.extend([origins[first]] * len(piece))
+    nfc = "".join(pieces)
+    expected = unicodedata.normalize("NFC", line)
+    if nfc != expected:  # a script this splitting does not know: spread the line evenly
+        step = len(line) / max(len(expected), 1)
+        return expected, [origins[int(j * step)] for j in range(len(expected))]
+    return nfc, result
 
 
 @dataclass(frozen=True)

@@ -17,8 +17,15 @@ def test_import_then_export_then_import_again(tmp_path: Path) -> None:
     result = tillit("refi", "import", SAMPLES / "qc-demo.qdpx", first, "--coder", "Kari")
     assert result.returncode == 0, result.stderr
     assert "Imported from qc 1.3.2: 2 documents, 262 codes, 205 codings" in result.stderr
-    assert "205 codings landed where the file put them" in result.stderr
-    assert result.stdout == ""
+    assert (
+        "Codings: 0 verified by their text, 205 placed by position only, 0 re-anchored "
+        "(found by their text elsewhere), 0 could not be placed." in result.stderr
+    )
+    assert (
+        "“board_2017”: code points over LF line ends (158 of 158 selections on word "
+        "boundaries) — certain." in result.stderr
+    )
+    assert "landed" not in result.stderr and result.stdout == ""
 
     out = tmp_path / "qc.qdpx"
     result = tillit("refi", "export", first, out, "--json")
@@ -37,6 +44,24 @@ def test_import_then_export_then_import_again(tmp_path: Path) -> None:
         "reanchored": 0,
         "reanchored_by": {},
         "unplaced": 0,
+        "verified": 205,
+        "position_only": 0,
+        "found_by_text": 0,
+        "whole_document": 0,
+    }
+    [source] = report["sources"]  # Tillit writes each selection's text: all verified
+    assert source == {
+        "document": "board_2017",
+        "unit": "code points",
+        "line_ends": "LF",
+        "bom_counted": None,
+        "reading": "code points over LF line ends",
+        "selections": 205,
+        "verified": 205,
+        "on_word_boundaries": None,
+        "outside": 0,
+        "certainty": "certain",
+        "decided_by": "text",
     }
     assert report["project"].endswith("again.tillit") and report["coders"] == 2
 
@@ -61,7 +86,7 @@ def test_unplaced_codings_are_listed_on_stderr(tmp_path: Path) -> None:
         archive.writestr("project.qde", project)
     result = tillit("refi", "import", path, tmp_path / "b.tillit")
     assert result.returncode == 0, result.stderr
-    assert "1 could not be placed" in result.stderr
+    assert "1 verified by their text" in result.stderr and "1 could not be placed" in result.stderr
     assert "Intervju [0:3], Tillit" in result.stderr
     assert "its text is not in the document" in result.stderr
 

@@ -18,7 +18,7 @@ from app.workbench import Workbench
 from coding.codings import ApplyCoding, EditMemo
 from coding.project import Project
 from coding.records import MemoTarget
-from coding.refi_import import ImportReport, UnplacedCoding
+from coding.refi_import import ImportReport, ReadingEvidence, UnplacedCoding
 
 SAMPLES = Path(__file__).resolve().parents[1] / "data" / "refi-qda"
 UNPLACED = UnplacedCoding(
@@ -50,8 +50,18 @@ def test_import_shows_the_report_and_opens_the_project(qtbot: QtBot, tmp_path: P
     assert finished.args == [True]
     dialog = runner.dialog
     assert dialog is not None and dialog.isVisible()
-    assert "205 codings landed where the file put them" in dialog.summary.text()
-    assert dialog.table.isHidden()
+    assert "205 placed by position only" in dialog.summary.text()
+    assert "landed" not in dialog.summary.text()
+    assert dialog.table.isHidden() and not dialog.readings.isHidden()
+    model = dialog.readings_model
+    assert model.rowCount() == 1
+    row = [model.data(model.index(0, column)) for column in range(model.columnCount())]
+    assert row == [
+        "board_2017",
+        "code points over LF line ends",
+        "158 of 158 selections on word boundaries",
+        "certain",
+    ]
     dialog.open_button.click()
     assert opened == [tmp_path / "qc.tillit"]
 
@@ -72,17 +82,34 @@ def test_the_report_lists_every_unplaced_coding(
     qtbot: QtBot, qtmodeltester, tmp_path: Path
 ) -> None:  # type: ignore[no-untyped-def]
     report = ImportReport(tmp_path / "studie.tillit", "NVivo 14", documents=12, codes=48)
-    report.codings_direct, report.codings_reanchored = 1204, 37
-    report.reanchored_by.update({"UTF-16 units, line ends counted another way": 31})
-    report.reanchored_by.update({"found by its text": 6})
+    for _ in range(31):
+        report.count("position", "UTF-16 units, line ends counted another way")
+    for _ in range(6):
+        report.count("found by text", "found by its text")
+    report.sources = [
+        ReadingEvidence("Intervju 1 – Bergen", True, "CRLF", False, 30, 0, 29, 0, "certain", ""),
+        ReadingEvidence(
+            "Intervju 2", True, "CRLF", False, 2, 0, 2, 0, "guess", "producer", "NVivo"
+        ),
+    ]
     report.unplaced = [UNPLACED, UNPLACED]
     report.warnings = ["The file has 3 sets, which Tillit does not hold; they were not imported."]
     dialog = ImportReportDialog(report, can_open=False)
     qtbot.addWidget(dialog)
     dialog.show()
     qtmodeltester.check(UnplacedModel(report.unplaced))
+    qtmodeltester.check(dialog.readings_model)
     assert dialog.model.rowCount() == 2 and not dialog.table.isHidden()
-    assert "Re-anchored (found by its text): 6." in dialog.summary.text()
+    text = dialog.summary.text()
+    assert "Codings: 0 verified by their text, 31 placed by position only, 6 re-anchored" in text
+    assert "The file gives no text to check" in text and "3 sets" in text
+    model = dialog.readings_model
+    assert model.data(model.index(1, 1)) == (
+        "UTF-16 units over CRLF line ends, the byte-order mark not counted"
+    )
+    assert model.data(model.index(1, 3)) == (
+        "a guess: the selections do not tell the ways of counting apart; NVivo counts so"
+    )
     dialog.copy_button.click()
     copied = QApplication.clipboard().text().split("\n")
     assert copied[0].startswith("Document\tCode") and len(copied) == 3

@@ -16,9 +16,19 @@ from coding.errors import ImportFileError, ProjectFileError
 from coding.importing import ImportCancelledError
 from coding.project import Project
 from coding.records import MemoTarget
-from coding.refi_anchoring import BY_TEXT, Anchoring, Selection, SourceText
+from coding.refi_anchoring import (
+    BY_POSITION,
+    BY_TEXT,
+    DIRECT,
+    FOUND_BY_TEXT,
+    VERIFIED,
+    WHOLE,
+    Anchoring,
+    Placement,
+    Selection,
+)
 from coding.refi_import import ImportReport, import_project
-from coding.refi_sources import read_facts, with_facts
+from coding.refi_sources import SourceText, read_facts, with_facts
 from storage.formats.text_file import normalise_text
 
 SAMPLES = Path(__file__).resolve().parents[1] / "data" / "refi-qda"
@@ -75,6 +85,7 @@ def test_every_sample_imports(tmp_path: Path) -> None:
             path.name
         ]
         assert report.unplaced == [] and report.codings_reanchored == 0
+        assert report.codings_found_by_text == 0
         with Project.open(report.project_path, backup=False) as project:
             assert len(queries.codes(project)) == report.codes
     atlas = tmp_path / "atlas23-target.tillit"
@@ -132,7 +143,76 @@ def test_offsets_counted_in_utf16_over_crlf_with_a_bom_are_re_anchored(tmp_path:
     assert report.project_path.name == "out.tillit"
     assert report.codings_direct == 1 and report.codings_reanchored == 1
     assert set(report.reanchored_by) == {"UTF-16 units"}
+    assert report.codings_verified == 2 and report.codings_by_position == 0
     assert _codings(report.project_path) == ["Vi får bruke skjønn 😀"] * 2
+    [source] = report.sources
+    assert (source.selections, source.verified, source.line_ends) == (2, 2, "CRLF")
+
+
+def _nvivo_like(tmp_path: Path, origin: str, raw: str, spans: list[tuple[int, int]]) -> Path:
+    """A file as NVivo for Windows writes it: the text with a BOM in ``Sources/``, selections
+    without names, positions in UTF-16 units of ``raw`` (``spans`` are code points of it)."""
+
+    def utf16(index: int) -> int:
+        return len(raw[:index].encode("utf-16-le")) // 2
+
+    selections = "".join(
+        _selection(utf16(start), utf16(end), "", number)
+        for number, (start, end) in enumerate(spans, 1)
+    )
+    sources = (
+        '<TextSource guid="c0ffee00-0000-0000-0000-000000000001" name="Intervju" '
+        f'plainTextPath="internal://i.txt">{selections}</TextSource>'
+    )
+    project = _project(sources).replace('origin="Tester"', f'origin="{origin}"')
+    files = {"Sources/i.txt": codecs.BOM_UTF8 + raw.encode("utf-8")}
+    return _qdpx(tmp_path / "nvivo.qdpx", project, files)
+
+
+def test_offsets_without_excerpts_are_read_the_way_their_edges_show(tmp_path: Path) -> None:
+    """No excerpt to check, no hint from the producer: the selections' edges fall between words
+    only when read as UTF-16 units over CRLF, the byte-order mark not counted."""
+    raw = (TEXT.replace("\n", "\r\n") + "\r\n") * 3
+    words = ["Hva betyr", "skjønn", "ta ansvar", "stoler på oss", "Og lederen?", "Æ, ø og å"]
+    spans = []
+    for occurrence, word in enumerate(words):
+        start = raw.index(word, raw.index("INT", len(TEXT) * (occurrence % 3)))
+        spans.append((start, start + len(word)))
+    report = import_project(_nvivo_like(tmp_path, "Tester", raw, spans), tmp_path / "b")
+    assert report.codings_by_position == len(words) and report.codings_verified == 0
+    assert sorted(_codings(report.project_path)) == sorted(words)
+    [source] = report.sources
+    assert (source.utf16, source.line_ends, source.bom_counted) == (True, "CRLF", False)
+    assert (source.on_boundaries, source.certainty) == (len(words), "certain")
+    assert source.sentence() == (
+        "“Intervju”: UTF-16 units over CRLF line ends, the byte-order mark not counted "
+        "(6 of 6 selections on word boundaries) — certain."
+    )
+
+
+def test_a_tie_goes_to_the_way_the_producer_counts(tmp_path: Path) -> None:
+    """One selection favours UTF-16 units, the other code points: the file's producer decides,
+    and the report calls it a guess."""
+    raw = "😀 alpha beta gamma delta"
+    utf16_word = (raw.index("beta"), raw.index("beta") + 4)
+    as_code_points = (raw.index("gamma") - 1, raw.index("gamma") + 4)  # UTF-16 of "gamma"
+    results = {}
+    for origin in ("NVivo for Windows 12.6", "ATLAS.ti 23"):
+        folder = tmp_path / origin.split()[0]
+        folder.mkdir()
+        path = _nvivo_like(folder, origin, raw, [utf16_word, as_code_points])
+        report = import_project(path, folder / "b")
+        [source] = report.sources
+        results[origin] = (source.utf16, source.certainty, source.decided_by)
+        texts = sorted(_codings(report.project_path))
+        assert texts == ([" gamm", "beta"] if source.utf16 else ["eta ", "gamma"])
+        assert "a guess: the selections do not tell the ways of counting apart" in (
+            source.sentence()
+        )
+    assert results == {
+        "NVivo for Windows 12.6": (True, "guess", "producer"),
+        "ATLAS.ti 23": (False, "guess", "specification"),
+    }
 
 
 def test_a_selection_whose_offsets_miss_is_found_by_its_text(tmp_path: Path) -> None:
@@ -148,6 +228,7 @@ def test_a_selection_whose_offsets_miss_is_found_by_its_text(tmp_path: Path) -> 
     )
     report = import_project(_qdpx(tmp_path / "a.qdpx", _project(sources)), tmp_path / "b")
     assert report.codings_direct == 1 and report.reanchored_by == {BY_TEXT: 1}
+    assert (report.codings_verified, report.codings_found_by_text) == (1, 1)
     [unplaced] = report.unplaced
     assert unplaced.reason == "its text is not in the document" and unplaced.coder == "Kari"
     assert unplaced.code == "Skjønn" and unplaced.start == 0
@@ -173,7 +254,7 @@ def test_a_word_source_without_plain_text_is_read_from_the_docx(tmp_path: Path) 
         {"sources/w.docx": (tmp_path / "w.docx").read_bytes(), "sources/w.txt": b"\r\n"},
     )
     report = import_project(path, tmp_path / "w.tillit")
-    assert report.reanchored_by == {BY_TEXT: 1}
+    assert report.reanchored_by == {BY_TEXT: 1} and report.codings_found_by_text == 1
     assert _codings(report.project_path) == ["Og lederen"]
     with Project.open(report.project_path, backup=False) as project:
         [document] = queries.documents(project)
@@ -195,8 +276,11 @@ def test_labels_instead_of_excerpts_trust_the_offsets(tmp_path: Path) -> None:
         + "</TextSource>"
     )
     report = import_project(_qdpx(tmp_path / "a.qdpx", _project(sources)), tmp_path / "b")
-    assert report.codings_direct == 1
+    assert report.codings_direct == 1 and report.codings_by_position == 1
+    assert report.codings_verified == 0
     assert [u.reason for u in report.unplaced] == ["its position lies outside the document's text"]
+    [source] = report.sources
+    assert (source.selections, source.outside) == (2, 1)
 
 
 def test_a_coding_of_a_code_not_in_the_codebook_is_listed(tmp_path: Path) -> None:
@@ -250,21 +334,35 @@ def test_a_cancelled_or_refused_import_leaves_no_project(tmp_path: Path) -> None
     assert sorted(p.name for p in tmp_path.iterdir()) == ["unsafe.qdpx"]
 
 
-def test_the_report_says_what_landed_and_what_did_not(tmp_path: Path) -> None:
-    report = ImportReport(tmp_path / "p.tillit", "NVivo", documents=2, codings_direct=3)
-    report.reanchored_by["UTF-16 units"] = 2
-    report.codings_reanchored = 2
+def test_the_report_says_how_each_coding_was_placed(tmp_path: Path) -> None:
+    report = ImportReport(tmp_path / "p.tillit", "NVivo", documents=2)
+    for kind, how in [
+        (VERIFIED, DIRECT),
+        (VERIFIED, DIRECT),
+        (BY_POSITION, "UTF-16 units"),
+        (BY_POSITION, "UTF-16 units"),
+        (BY_POSITION, DIRECT),
+        (FOUND_BY_TEXT, BY_TEXT),
+        (WHOLE, DIRECT),
+    ]:
+        report.count(kind, how)
     lines = report.summary()
-    assert lines[0].startswith("Imported from NVivo: 2 documents")
-    assert (
-        lines[1]
-        == "3 codings landed where the file put them; 2 were re-anchored; 0 could not be placed."
+    assert lines[0].startswith("Imported from NVivo: 2 documents, 0 codes, 7 codings")
+    assert lines[1] == (
+        "Codings: 2 verified by their text, 3 placed by position only, 1 on whole documents, "
+        "1 re-anchored (found by their text elsewhere), 0 could not be placed."
     )
+    assert lines[2].startswith("The file gives no text to check the codings placed by position")
+    assert not any("landed" in line for line in lines)
     assert report.to_json()["codings"] == {
-        "direct": 3,
-        "reanchored": 2,
-        "reanchored_by": {"UTF-16 units": 2},
+        "direct": 4,
+        "reanchored": 3,
+        "reanchored_by": {"UTF-16 units": 2, BY_TEXT: 1},
         "unplaced": 0,
+        "verified": 2,
+        "position_only": 3,
+        "found_by_text": 1,
+        "whole_document": 1,
     }
 
 
@@ -275,8 +373,8 @@ def test_offsets_map_through_crlf_nfd_and_trailing_blanks() -> None:
     start = raw.index("Ka")
     assert text.to_stored(start) == text.stored.index("Kä")
     assert text.to_stored(raw.index("😀")) == text.stored.index("😀")
-    [placement] = Anchoring(text).place([Selection(start, raw.index(" ja"), "Käre 😀")])
-    assert not isinstance(placement, str)
+    [placement] = Anchoring(text).place([Selection(start, raw.index(" ja"), "Käre 😀")]).placements
+    assert isinstance(placement, Placement) and placement.kind == VERIFIED
     assert text.stored[placement.start : placement.end] == "Käre 😀"
 
 
