@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from pathlib import Path
 
 from coding.codebooks import CodebookSpec, CodeSpec
@@ -10,7 +11,7 @@ from coding.errors import StorageError
 from coding.project import Project
 from coding.queries import CodeNode, code_tree, tree_of, walk
 from storage.errors import ImportFileError
-from storage.formats.qdc import QdcCode, read_qdc, write_qdc
+from storage.formats.qdc import QdcCode, QdcCodebook, read_qdc, write_qdc
 from storage.formats.qdpx import read_qdpx_codebook
 from storage.project_file import SUFFIX, read_copy
 from storage.records import CodeRecord
@@ -75,24 +76,37 @@ def export_codebook(project: Project, path: Path) -> int:
 CODEBOOK_SOURCES = (".qdc", ".qdpx", SUFFIX)
 
 
-def read_codebook_file(path: Path) -> CodebookSpec:
+@dataclass(frozen=True)
+class IncomingCodebook(CodebookSpec):
+    """A codebook read from a file, with ``warnings``: sentences about how it was read (a
+    namespace other than REFI-QDA's) and what it left out (code groups), for the merge's
+    report."""
+
+    warnings: tuple[str, ...] = ()
+
+
+def read_codebook_file(path: Path) -> IncomingCodebook:
     """The codebook of a ``.qdc`` file, a ``.qdpx`` project or another Tillit project.
 
     Raises :class:`ImportFileError` or :class:`ProjectFileError` with the researcher's reason.
     """
     suffix = path.suffix.lower()
     if suffix == ".qdpx":
-        return CodebookSpec(path.stem, tuple(_spec(code) for code in read_qdpx_codebook(path)))
+        return _incoming(path, read_qdpx_codebook(path))
     if suffix == SUFFIX:
         with read_copy(path) as store, store.read() as tx:
             codes, aliases = tx.codes.all(), tx.codes.aliases()
-        return CodebookSpec(path.stem, codebook_specs(codes, aliases))
+        return IncomingCodebook(path.stem, codebook_specs(codes, aliases))
     if suffix != ".qdc":
         raise ImportFileError(
             f"“{path.name}” is not a codebook Tillit reads; choose a .qdc file, "
             f"a .qdpx project or a {SUFFIX} project."
         )
-    return CodebookSpec(path.stem, tuple(_spec(code) for code in read_qdc(path)))
+    return _incoming(path, read_qdc(path))
+
+
+def _incoming(path: Path, book: QdcCodebook) -> IncomingCodebook:
+    return IncomingCodebook(path.stem, code_specs(book.codes), tuple(book.warnings))
 
 
 def codebook_specs(codes: list[CodeRecord], aliases: dict[str, int]) -> tuple[CodeSpec, ...]:

@@ -17,7 +17,7 @@ code, or skips; :class:`ApplyCodebookMerge` applies it as one transaction that u
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from pathlib import Path
 from typing import Any
@@ -26,14 +26,14 @@ import numpy as np
 from rapidfuzz import fuzz, process
 
 from coding.changes import Changes
-from coding.codebook import add_code
-from coding.codebook_exchange import read_codebook_file
+from coding.codebook import PALETTE, check_color, check_name
+from coding.codebook_exchange import IncomingCodebook, read_codebook_file
 from coding.codebooks import CodebookSpec, CodeSpec
 from coding.errors import CodingError
 from coding.folding import fold
 from coding.project import PATH_SEPARATOR, Project, code_paths
 from storage.records import CodeRecord
-from storage.repositories.codes import DEFINITION_FIELDS
+from storage.repositories.codes import DEFINITION_FIELDS, NewCode
 from storage.repositories.rows import Snapshot
 from storage.store import Tx
 
@@ -109,13 +109,18 @@ class MergeRow:
 
 @dataclass
 class MergeReview:
-    """The proposed merge of an incoming codebook, row by row, for the lead to review."""
+    """The proposed merge of an incoming codebook, row by row, for the lead to review.
+
+    ``warnings`` are sentences about how the incoming file was read (another namespace, code
+    groups left out), for the lead to see beside the rows.
+    """
 
     source: str
     rows: list[MergeRow]
     codes: dict[int, CodeRecord]  # the project's codes by id
     paths: dict[int, str]  # the project's code paths by id
     threshold: float
+    warnings: list[str] = field(default_factory=list)
 
     def matched(self) -> list[MergeRow]:
         return [row for row in self.rows if row.action is Action.MERGE]
@@ -219,6 +224,7 @@ class MergeReview:
                 if row.target_id is not None
                 for conflict in row.conflicts
             ],
+            "warnings": list(self.warnings),
         }
 
     def _conflicts(self, row: MergeRow) -> list[Conflict]:
@@ -311,6 +317,8 @@ def match_codebook(
         if row.target_id is not None:
             row.basis = _basis(row, matcher.by_id[row.target_id], matcher.paths)
     review = MergeReview(incoming.name, matcher.rows, matcher.by_id, matcher.paths, threshold)
+    if isinstance(incoming, IncomingCodebook):
+        review.warnings = list(incoming.warnings)
     review.refresh_conflicts()
     return review
 
@@ -523,7 +531,9 @@ class ApplyCodebookMerge:
 
     A merged code keeps its name, colour and place; its empty fields take the incoming ones
     (all of them when the row says ``take_incoming``), and it answers to the incoming GUID from
-    then on. A new code keeps its incoming GUID unless the project already uses it.
+    then on. A new code keeps its incoming GUID unless the project already uses it. The work
+    grows with the number of codes, not its square: names, GUIDs and colours are kept in memory
+    and the new codes are inserted a tree level at a time.
     """
 
     project: Project
@@ -557,8 +567,7 @@ class ApplyCodebookMerge:
             tx.codes.restore(self._snapshot)
         for code_id, _before, after in self._updates:
             tx.codes.update(code_id, **after)
-        for uuid, code_id in self._aliases:
-            tx.codes.add_alias(uuid, code_id)
+        tx.codes.add_aliases(self._aliases)
 
     def undo_in(self, tx: Tx) -> None:
         """:meth:`undo` inside the caller's transaction."""
@@ -570,34 +579,17 @@ class ApplyCodebookMerge:
             tx.codes.delete(code_id)
 
     def _first(self, tx: Tx) -> None:
-        made: dict[int, int] = {}  # row index -> new code id
+        plan = _NewCodes(tx, self.review)
         for row in self.review.rows:
-            spec = row.incoming.spec
             if row.action is Action.MERGE and row.target_id is not None:
-                self._merge_into(tx, row, row.target_id)
+                self._merge_into(tx, row, row.target_id, plan.guids)
             elif row.action is Action.NEW:
-                parent = self.review.destination_parent(row)
-                if parent is not None and parent < 0:
-                    parent = made[-1 - parent]
-                uuid = spec.uuid if spec.uuid and tx.codes.id_by_uuid(spec.uuid) is None else None
-                code_id = add_code(
-                    tx,
-                    _free_name(tx, parent, spec.name),
-                    parent,
-                    uuid=uuid,
-                    color=spec.color,
-                    codable=spec.codable,
-                    alt_name=spec.alt_name,
-                    **{key: spec.definitions.get(key, "") for key in DEFINITION_FIELDS},
-                )
-                made[row.incoming.index] = code_id
-                self.created.append(code_id)
-                for alias in spec.aliases:
-                    if tx.codes.id_by_uuid(alias) is None:
-                        self._aliases.append((alias.lower(), code_id))
+                plan.add(row)
+        self.created = plan.insert(tx)
+        self._aliases.extend(plan.aliases)
         # Aliases are written by do(), after the codes they stand for exist.
 
-    def _merge_into(self, tx: Tx, row: MergeRow, target_id: int) -> None:
+    def _merge_into(self, tx: Tx, row: MergeRow, target_id: int, guids: set[str]) -> None:
         target = tx.codes.get(target_id)
         spec = row.incoming.spec
         before: dict[str, str] = {}
@@ -610,20 +602,85 @@ class ApplyCodebookMerge:
         if after:
             self._updates.append((target_id, before, after))
         for guid in (spec.uuid or "", *spec.aliases):
-            alias = (guid.lower(), target_id)
-            if (
-                guid
-                and alias[0] != target.uuid
-                and tx.codes.id_by_uuid(guid) is None
-                and alias not in self._aliases
-            ):
-                self._aliases.append(alias)
+            if guid and guid.lower() != target.uuid and guid.lower() not in guids:
+                self._aliases.append((guid.lower(), target_id))
+                guids.add(guid.lower())
 
 
-def _free_name(tx: Tx, parent_id: int | None, name: str) -> str:
-    """``name``, or ``name (2)``, ``name (3)``… when a sibling already has it."""
-    taken = {code.name.casefold() for code in tx.codes.children(parent_id)}
-    candidate, n = name, 2
-    while candidate.casefold() in taken:
-        candidate, n = f"{name} ({n})", n + 1
-    return candidate
+class _NewCodes:
+    """The new codes of a merge, planned in the review's order and inserted level by level.
+
+    ``guids`` holds every GUID the project's codes have or answer to, and those this merge
+    gives out, so that no GUID is given twice; each parent's names are read once and then
+    kept, so that a free name ("Name (2)") costs nothing per sibling.
+    """
+
+    def __init__(self, tx: Tx, review: MergeReview) -> None:
+        self.review = review
+        self.guids = tx.codes.guids()
+        self.aliases: list[tuple[str, int]] = []
+        self._tx = tx
+        self._colours = tx.codes.count()
+        self._rows: list[MergeRow] = []
+        self._specs: dict[int, NewCode] = {}  # row index -> the code (parent to resolve)
+        self._parents: dict[int, int | None] = {}  # row index -> parent (negative: new row)
+        self._names: dict[int | None, set[str]] = {}  # parent -> its children's names, folded
+
+    def add(self, row: MergeRow) -> None:
+        spec = row.incoming.spec
+        parent = self.review.destination_parent(row)
+        name = self._free_name(parent, check_name(spec.name))
+        uuid = spec.uuid.lower() if spec.uuid and spec.uuid.lower() not in self.guids else None
+        if uuid is not None:
+            self.guids.add(uuid)
+        colour = check_color(spec.color) if spec.color else PALETTE[self._colours % len(PALETTE)]
+        self._colours += 1
+        self._rows.append(row)
+        self._parents[row.incoming.index] = parent
+        self._specs[row.incoming.index] = NewCode(
+            name=name,
+            parent_id=None,
+            color=colour,
+            codable=spec.codable,
+            alt_name=spec.alt_name,
+            uuid=uuid,
+            definitions={key: spec.definitions.get(key, "") for key in DEFINITION_FIELDS},
+        )
+
+    def insert(self, tx: Tx) -> list[int]:
+        """Insert the planned codes, parents first; returns their ids in the review's order."""
+        made: dict[int, int] = {}  # row index -> new code id
+        waiting = [row.incoming.index for row in self._rows]
+        while waiting:
+            level = [i for i in waiting if (above := self._new_parent(i)) is None or above in made]
+            assert level, "a new code's parent is not among the new codes"
+            codes = [replace(self._specs[i], parent_id=self._parent_id(i, made)) for i in level]
+            made.update(zip(level, tx.codes.add_many(codes), strict=True))
+            waiting = [index for index in waiting if index not in made]
+        for row in self._rows:
+            for alias in row.incoming.spec.aliases:
+                if alias.lower() not in self.guids:
+                    self.aliases.append((alias.lower(), made[row.incoming.index]))
+                    self.guids.add(alias.lower())
+        return [made[row.incoming.index] for row in self._rows]
+
+    def _new_parent(self, index: int) -> int | None:
+        """The row index of the new code the row's code goes under, if its parent is new."""
+        parent = self._parents[index]
+        return -1 - parent if parent is not None and parent < 0 else None
+
+    def _parent_id(self, index: int, made: dict[int, int]) -> int | None:
+        above = self._new_parent(index)
+        return made[above] if above is not None else self._parents[index]
+
+    def _free_name(self, parent: int | None, name: str) -> str:
+        """``name``, or ``name (2)``, ``name (3)``… when a sibling already has it."""
+        taken = self._names.get(parent)
+        if taken is None:
+            existing = [] if parent is not None and parent < 0 else self._tx.codes.children(parent)
+            taken = self._names[parent] = {code.name.casefold() for code in existing}
+        candidate, n = name, 2
+        while candidate.casefold() in taken:
+            candidate, n = f"{name} ({n})", n + 1
+        taken.add(candidate.casefold())
+        return candidate

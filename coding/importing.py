@@ -46,7 +46,9 @@ class ImportDocuments:
     """Import transcript files as one action: all of them land, or none does.
 
     A name already in the project gets a number ("Intervju 3 (2)"). ``language`` defaults to
-    the project's language. ``progress`` is called per file while reading.
+    the project's language. ``progress`` is called per file while reading. After ``do()``,
+    ``warnings`` holds the readers' sentences about what was read other than the files have
+    it (subtitle cues out of time order), for the researcher to see.
     """
 
     project: Project
@@ -54,6 +56,7 @@ class ImportDocuments:
     language: str | None = None
     progress: Progress | None = field(default=None, repr=False)
     document_ids: list[int] = field(default_factory=list, init=False)
+    warnings: list[str] = field(default_factory=list, init=False)
     _snapshot: dict[str, Snapshot] | None = field(default=None, init=False, repr=False)
 
     @property
@@ -74,6 +77,7 @@ class ImportDocuments:
         if not self.paths:
             raise CodingError("Choose at least one file to import.")
         parsed = read_files(self.paths, self.progress)
+        warnings = [warning for document in parsed for warning in document.warnings]
         with self.project.transaction() as tx:
             language = self.language or tx.project.get().language
             taken = tx.documents.names()
@@ -91,6 +95,7 @@ class ImportDocuments:
                         source_encoding=document.encoding,
                     )
                 )
+        self.warnings = warnings
         return Changes(document_list=True)
 
     def undo(self) -> Changes:

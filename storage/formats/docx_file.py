@@ -2,21 +2,24 @@
 
 from __future__ import annotations
 
-import io
+import os
+import unicodedata
 import zipfile
 import zlib
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, Final
+from typing import Any, BinaryIO, Final
 
 import docx
 from docx.opc.exceptions import PackageNotFoundError
 from lxml import etree
 
 from storage.errors import ImportFileError
+from storage.formats.input_file import open_input, too_large
 from storage.formats.parsed import ParsedDocument
 from storage.formats.speakers import transcript_row
-from storage.formats.text_file import document_from_paragraphs, empty_error, quoted, read_bytes
+from storage.formats.text_file import document_from_paragraphs, empty_error, quoted
+from storage.formats.zip_reader import MAX_TOTAL_BYTES, ZipReader
 
 _W: Final = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 _MC: Final = "{http://schemas.openxmlformats.org/markup-compatibility/2006}"
@@ -43,9 +46,10 @@ _SKIPPED: Final = frozenset(
     }
 )
 _OLE_MAGIC: Final = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
-# What python-docx, zipfile and lxml raise for a file that is not a sound Word package:
-# not a zip, a missing part or relationship, broken XML, a wrong content type (ValueError),
-# a damaged or encrypted zip member, or a compression method zipfile lacks.
+# What python-docx, zipfile and lxml raise for a file that is not a sound Word package: not a
+# zip, a missing part or relationship, broken XML, a wrong content type (ValueError), a damaged
+# or encrypted zip member, or a compression method zipfile lacks. The package was read within
+# bounds before python-docx opens it, so these are the rest.
 _DAMAGED: Final = (
     PackageNotFoundError,
     zipfile.BadZipFile,
@@ -64,25 +68,43 @@ def read_docx(path: Path) -> ParsedDocument:
 
     Headers, footers, footnotes, comments, text boxes and deleted tracked changes are left out.
     Soft line breaks stay as ``\\n`` inside their paragraph's unit.
-    Raises ImportFileError when the file cannot be read, is damaged or holds no text.
+    Raises ImportFileError when the file cannot be read, is damaged, encrypted, a zip bomb,
+    too large or holds no text.
     """
-    data = read_bytes(path)
-    if not data.strip():
+    with open_input(path) as stream:
+        _check_package(path, stream)
+        try:
+            body = _body(docx.Document(stream).element)
+            paragraphs = list(_block_lines(body))
+        except _DAMAGED as exc:
+            raise _damaged(path) from exc
+    if body is None:
+        raise _damaged(path)
+    return document_from_paragraphs(path, paragraphs, "docx")
+
+
+def _check_package(path: Path, stream: BinaryIO) -> None:
+    """Refuse what python-docx should not be handed: an empty file, an old or protected Word
+    file, and a package that is damaged or unbounded (every part read once within bounds,
+    its XML checked for depth and size); leaves ``stream`` at its start."""
+    size = os.fstat(stream.fileno()).st_size
+    if size > MAX_TOTAL_BYTES:
+        raise too_large(path, size, MAX_TOTAL_BYTES, "Word documents")
+    head = stream.read(4096)
+    if not head.strip() and size <= len(head):
         raise empty_error(path)
-    if data.startswith(_OLE_MAGIC):
+    if head.startswith(_OLE_MAGIC):
         # Password-protected .docx files are OLE containers too, like old .doc files.
         raise ImportFileError(
             f"{quoted(path)} is an old Word file (.doc) or is protected by a password; "
             "open it in Word, save it as an unprotected .docx and import that."
         )
-    try:
-        body = _body(docx.Document(io.BytesIO(data)).element)
-        paragraphs = list(_block_lines(body))
-    except _DAMAGED as exc:
-        raise _damaged(path) from exc
-    if body is None:
-        raise _damaged(path)
-    return document_from_paragraphs(path, paragraphs, "docx")
+    stream.seek(0)
+    damaged = str(_damaged(path))
+    name = unicodedata.normalize("NFC", path.name)
+    with ZipReader(stream, name, not_zip=damaged, damaged=damaged) as package:
+        package.verify(is_xml=lambda entry: entry.lower().endswith((".xml", ".rels")))
+    stream.seek(0)
 
 
 def _damaged(path: Path) -> ImportFileError:

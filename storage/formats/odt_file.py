@@ -2,22 +2,21 @@
 
 from __future__ import annotations
 
-import io
+import os
 import re
-import zipfile
-import zlib
+import unicodedata
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Final
-from xml.etree.ElementTree import Element, ParseError
-
-from defusedxml import DefusedXmlException
-from defusedxml.ElementTree import fromstring
+from xml.etree.ElementTree import Element
 
 from storage.errors import ImportFileError
+from storage.formats.input_file import open_input, too_large
 from storage.formats.parsed import ParsedDocument
+from storage.formats.safe_xml import MAX_DEPTH, parse_xml
 from storage.formats.speakers import transcript_row
-from storage.formats.text_file import document_from_paragraphs, empty_error, quoted, read_bytes
+from storage.formats.text_file import document_from_paragraphs, empty_error, quoted
+from storage.formats.zip_reader import MAX_TOTAL_BYTES, ZipReader
 
 _OFFICE: Final = "{urn:oasis:names:tc:opendocument:xmlns:office:1.0}"
 _TEXT: Final = "{urn:oasis:names:tc:opendocument:xmlns:text:1.0}"
@@ -49,19 +48,6 @@ _SKIPPED_INLINE: Final = frozenset(
     }
 )
 _COLLAPSIBLE: Final = re.compile(r"[ \t\r\n]+")
-# What zipfile and the XML parser raise for a file that is not a sound OpenDocument package;
-# defusedxml refuses entity tricks with DefusedXmlException.
-_DAMAGED: Final = (
-    zipfile.BadZipFile,
-    KeyError,
-    ParseError,
-    DefusedXmlException,
-    zlib.error,
-    EOFError,
-    RuntimeError,
-    NotImplementedError,
-    UnicodeDecodeError,
-)
 
 
 def read_odt(path: Path) -> ParsedDocument:
@@ -69,17 +55,29 @@ def read_odt(path: Path) -> ParsedDocument:
 
     Headers and footers (in styles.xml), notes, comments, text boxes and tracked deletions are
     left out; line breaks stay as ``\\n`` inside their paragraph's unit.
-    Raises ImportFileError when the file cannot be read, is damaged or holds no text.
+    Raises ImportFileError when the file cannot be read, is damaged, encrypted, a zip bomb,
+    too large, nested deeper than any document, or holds no text.
     """
-    data = read_bytes(path)
-    if not data.strip():
-        raise empty_error(path)
-    try:
-        with zipfile.ZipFile(io.BytesIO(data)) as package:
+    damaged = str(_damaged(path))
+    name = unicodedata.normalize("NFC", path.name)
+    with open_input(path) as stream:
+        size = os.fstat(stream.fileno()).st_size
+        if size > MAX_TOTAL_BYTES:
+            raise too_large(path, size, MAX_TOTAL_BYTES, "OpenDocument texts")
+        head = stream.read(4096)
+        if not head.strip() and size <= len(head):
+            raise empty_error(path)
+        stream.seek(0)
+        with ZipReader(stream, name, not_zip=damaged, damaged=damaged) as package:
             content = package.read("content.xml")
-        root = fromstring(content, forbid_dtd=True)
-    except _DAMAGED as exc:
-        raise _damaged(path) from exc
+    root = parse_xml(
+        content,
+        name,
+        damaged=damaged,
+        unsafe=damaged,
+        too_deep=f"{quoted(path)} nests its text more than {MAX_DEPTH} levels deep, which no "
+        "document does; it is damaged or was made to break programs that read it.",
+    )
     body = root.find(f"{_OFFICE}body/{_OFFICE}text")
     if body is None:
         raise _damaged(path)

@@ -27,6 +27,8 @@ class ParsedDocument:
 
     ``text`` is NFC-normalised with ``\\n`` line ends and no trailing whitespace at its end.
     ``paragraphs`` are in text order, do not overlap, and cover every non-blank line of ``text``.
+    ``warnings`` are sentences about what was read other than the file has it (subtitle cues
+    out of time order, say), for the import to report.
     """
 
     name: str
@@ -34,3 +36,4 @@ class ParsedDocument:
     paragraphs: tuple[ParsedParagraph, ...]
     source_format: str  # "txt", "md", "docx", "odt", "vtt", "srt"
     encoding: str | None = None  # the detected encoding of a text file, else None
+    warnings: tuple[str, ...] = ()

@@ -17,9 +17,17 @@ from xml.etree import ElementTree
 from xml.etree.ElementTree import Element
 
 from storage.errors import ImportFileError
-from storage.formats.qdc import QdcCode, normalise_guid, parse_xml, read_codes, write_code
+from storage.formats.qdc import (
+    PROJECT_NAMESPACE,
+    QdcCode,
+    namespace_warning,
+    normalise_guid,
+    parse_xml,
+    read_codes,
+    write_code,
+)
 
-NAMESPACE = "urn:QDA-XML:project:1.0"
+NAMESPACE = PROJECT_NAMESPACE
 
 #: The types of REFI-QDA variables, as ``typeOfVariable`` spells them.
 VARIABLE_TYPES = ("Text", "Boolean", "Integer", "Float", "Date", "DateTime")
@@ -136,7 +144,8 @@ class QdeProject:
 
     ``modifying_user`` is the user who wrote the file last (Tillit: the current coder);
     ``left_out`` counts what the file has and Tillit does not read (sets, links, graphs,
-    pictures, audio, video), by element name.
+    pictures, audio, video), by element name; ``warnings`` are sentences about how the file
+    was read (a namespace other than REFI-QDA's, read leniently).
     """
 
     name: str
@@ -153,6 +162,7 @@ class QdeProject:
     notes: list[QdeNote] = field(default_factory=list)
     project_notes: list[str] = field(default_factory=list)
     left_out: Counter[str] = field(default_factory=Counter)
+    warnings: list[str] = field(default_factory=list)
 
 
 # --- reading ---------------------------------------------------------------------------------
@@ -162,18 +172,21 @@ def parse_project(data: bytes, name: str) -> QdeProject:
     """The project in ``project.qde`` bytes (``name`` is the archive's, used in messages).
 
     Raises :class:`ImportFileError` for XML that declares entities or a document type (refused
-    for safety), that is not well-formed, or whose root is not a REFI-QDA ``Project``
-    (see :func:`parse_xml`).
+    for safety), names an encoding Tillit cannot read, nests codes too deep, is not
+    well-formed, or whose root is not a REFI-QDA ``Project`` (see :func:`parse_xml`). A
+    ``Project`` in another namespace, or in none, is read leniently, with a warning.
     """
     root = parse_xml(data, name)
     if _local(root.tag) != "Project":
         raise ImportFileError(f"“{name}” is not a REFI-QDA project: it holds no Project.")
+    warning = namespace_warning(root, NAMESPACE, "project", name)
     project = QdeProject(
         name=" ".join((root.get("name") or "").split()),
         origin=root.get("origin", ""),
         creating_user=_guid_attribute(root, "creatingUserGUID"),
         modifying_user=_guid_attribute(root, "modifyingUserGUID"),
         created=_datetime(root.get("creationDateTime")),
+        warnings=[warning] if warning else [],
     )
     reader = _Reader()
     for child in root:
@@ -182,7 +195,7 @@ def parse_project(data: bytes, name: str) -> QdeProject:
             project.users = [reader.user(user) for user in _children(child, "User")]
         elif tag == "CodeBook":
             codes = _child(child, "Codes")
-            project.codes = read_codes(codes) if codes is not None else []
+            project.codes = read_codes(codes, name) if codes is not None else []
         elif tag == "Variables":
             project.variables = [reader.variable(e) for e in _children(child, "Variable")]
         elif tag == "Cases":

@@ -1,7 +1,9 @@
 """REFI-QDA project archives (``.qdpx``): a zip with ``project.qde`` and a sources folder.
 
-Opening one is guarded: an entry whose name escapes the archive's folder, too many entries, or
-more expanded bytes than a project could hold are refused before anything is extracted.
+Opening one is guarded: only a regular file is opened, an entry whose name escapes the
+archive's folder or too many entries are refused before anything is extracted, and every entry
+is read within the bounds of :mod:`storage.formats.zip_reader` (size, expansion, encryption,
+damage), each refusal one sentence.
 """
 
 from __future__ import annotations
@@ -11,31 +13,37 @@ from collections.abc import Iterable
 from pathlib import Path, PurePosixPath
 
 from storage.errors import ImportFileError
-from storage.formats.qdc import QdcCode, parse_codebook
+from storage.formats.input_file import open_input
+from storage.formats.qdc import QdcCodebook, parse_codebook
 from storage.formats.staged_file import staged_write
+from storage.formats.zip_reader import MAX_ENTRIES, ZipLimits, ZipReader
 
-MAX_ENTRIES = 100_000
-MAX_EXPANDED = 8 * 1024**3  # 8 GiB of sources is far past any interview project
+__all__ = ["MAX_ENTRIES", "Archive", "read_qdpx_codebook", "write_archive"]
 
 
 class Archive:
     """A checked ``.qdpx`` archive, open for reading its entries."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, limits: ZipLimits | None = None) -> None:
         self.path = path
+        stream = open_input(path)
         try:
-            self._zip = zipfile.ZipFile(path)
-        except (zipfile.BadZipFile, EOFError) as exc:
-            raise ImportFileError(
-                f"“{path.name}” is not a REFI-QDA project: it is not a zip archive, "
-                "or it is damaged."
-            ) from exc
-        except OSError as exc:
-            raise ImportFileError(f"Tillit could not read “{path.name}”: {exc.strerror}.") from exc
+            self._zip = ZipReader(
+                stream,
+                path.name,
+                not_zip=f"“{path.name}” is not a REFI-QDA project: it is not a zip archive, "
+                "or it is damaged.",
+                limits=limits,
+            )
+        except BaseException:
+            stream.close()
+            raise
+        self._stream = stream
+        self._folded: dict[str, str] | None = None  # entries by their name in lower case
         try:
             self._check()
         except BaseException:
-            self._zip.close()
+            self.close()
             raise
 
     def __enter__(self) -> Archive:
@@ -46,9 +54,10 @@ class Archive:
 
     def close(self) -> None:
         self._zip.close()
+        self._stream.close()
 
     def names(self) -> list[str]:
-        return [info.filename for info in self._zip.infolist() if not info.is_dir()]
+        return self._zip.names()
 
     def project_entry(self) -> str:
         """The name of the project's ``.qde`` entry (``project.qde`` or any other name)."""
@@ -63,46 +72,30 @@ class Archive:
         return entries[0]
 
     def read(self, name: str) -> bytes:
-        try:
-            return self._zip.read(name)
-        except (zipfile.BadZipFile, OSError, EOFError) as exc:
-            raise ImportFileError(
-                f"“{self.path.name}” is damaged: its entry “{name}” cannot be read."
-            ) from exc
+        """The entry ``name``, read within the bounds; raises :class:`ImportFileError` for an
+        entry that is missing, encrypted, damaged, too large or a zip bomb."""
+        return self._zip.read(name)
 
     def find(self, name: str) -> str | None:
         """The entry called ``name``, its folder names matched in any case (``Sources/``)."""
-        wanted = name.replace("\\", "/").lstrip("/").lower()
-        for entry in self.names():
-            if entry.lower() == wanted:
-                return entry
-        return None
+        if self._folded is None:
+            self._folded = {}
+            for entry in self.names():
+                self._folded.setdefault(entry.lower(), entry)
+        return self._folded.get(name.replace("\\", "/").lstrip("/").lower())
 
     def _check(self) -> None:
-        infos = self._zip.infolist()
-        if len(infos) > MAX_ENTRIES:
-            raise ImportFileError(
-                f"“{self.path.name}” holds {len(infos):,} files, more than Tillit accepts "
-                f"in a project ({MAX_ENTRIES:,})."
-            )
-        expanded = 0
-        for info in infos:
+        for info in self._zip.infos():
             parts = PurePosixPath(info.filename.replace("\\", "/")).parts
             if info.filename.startswith(("/", "\\")) or ".." in parts or ":" in info.filename:
                 raise ImportFileError(
                     f"“{self.path.name}” is refused: its entry “{info.filename}” points "
                     "outside the archive."
                 )
-            expanded += info.file_size
-        if expanded > MAX_EXPANDED:
-            raise ImportFileError(
-                f"“{self.path.name}” would expand to {expanded / 1024**3:.1f} GB, "
-                "more than Tillit accepts from one project."
-            )
 
 
-def read_qdpx_codebook(path: Path) -> list[QdcCode]:
-    """The codebook inside a ``.qdpx`` project (its codes as a tree)."""
+def read_qdpx_codebook(path: Path) -> QdcCodebook:
+    """The codebook inside a ``.qdpx`` project (its codes as a tree, and what it left out)."""
     with Archive(path) as archive:
         entry = archive.project_entry()
         data = archive.read(entry)

@@ -17,6 +17,7 @@ from storage.errors import ImportFileError
 from storage.formats.parsed import ParsedDocument, ParsedParagraph
 from storage.formats.speakers import accepted_speakers, speaker_prefix
 from storage.formats.text_file import (
+    check_lines,
     decode_text,
     document_name,
     empty_error,
@@ -53,11 +54,19 @@ def read_subtitles(path: Path, source_format: str) -> ParsedDocument:
     end in milliseconds. Cues without a speaker stay one unit each. The format is told from
     the content, not the extension, so a .vtt without its "WEBVTT" line and a .srt that is
     really WebVTT are read too.
+
+    Cues stay in the file's order, which is the order of the text. A cue that ends before it
+    starts is given its start as its end, a merged turn spans the earliest start to the latest
+    end of its cues, and the document's ``warnings`` say how many cues were out of time order;
+    no unit ends before it starts.
     Raises ImportFileError when the file cannot be read, is empty or is not a subtitle file.
     """
     text, _ = decode_text(read_bytes(path), path)
+    check_lines(text, path)
     text = normalise_text(text)
-    segments = _segments(_captions(text, path))
+    captions = _captions(text, path)
+    times, warnings = _cue_times(captions, path)
+    segments = _segments(captions, times)
     lines: list[str] = []
     units: list[ParsedParagraph] = []
     position = 0
@@ -68,7 +77,55 @@ def read_subtitles(path: Path, source_format: str) -> ParsedDocument:
         position += len(line) + 1
     if not lines:
         raise empty_error(path)
-    return ParsedDocument(document_name(path), "\n".join(lines), tuple(units), source_format)
+    return ParsedDocument(
+        document_name(path),
+        "\n".join(lines),
+        tuple(units),
+        source_format,
+        warnings=tuple(warnings),
+    )
+
+
+def _cue_times(
+    captions: list[webvtt.Caption], path: Path
+) -> tuple[list[tuple[int, int]], list[str]]:
+    """Each cue's ``(start_ms, end_ms)``, an end before the start set to the start, and the
+    warnings about cues out of time order."""
+    times: list[tuple[int, int]] = []
+    backwards: list[int] = []  # cue numbers (from 1) that end before they start
+    earlier: list[int] = []  # cue numbers that start before the cue above them
+    for number, caption in enumerate(captions, 1):
+        start_ms = caption.start_time.in_milliseconds()
+        end_ms = caption.end_time.in_milliseconds()
+        if end_ms < start_ms:
+            backwards.append(number)
+            end_ms = start_ms
+        if times and start_ms < times[-1][0]:
+            earlier.append(number)
+        times.append((start_ms, end_ms))
+    warnings: list[str] = []
+    if backwards:
+        cue, one = captions[backwards[0] - 1], len(backwards) == 1
+        warnings.append(
+            f"{quoted(path)}: {_cues(len(backwards))} {'ends' if one else 'end'} before "
+            f"{'it starts' if one else 'they start'}; Tillit kept {'it' if one else 'them'} "
+            f"with the end set to the start ({'' if one else 'the first is '}cue "
+            f"{backwards[0]}, {cue.start} --> {cue.end})."
+        )
+    if earlier:
+        cue, above = captions[earlier[0] - 1], captions[earlier[0] - 2]
+        one = len(earlier) == 1
+        warnings.append(
+            f"{quoted(path)}: {_cues(len(earlier))} {'starts' if one else 'start'} before the "
+            "cue above; Tillit kept the file's order, so the times of its turns do not always "
+            f"go forward ({'' if one else 'the first is '}cue {earlier[0]} at {cue.start}, "
+            f"after {above.start})."
+        )
+    return times, warnings
+
+
+def _cues(count: int) -> str:
+    return f"{count:,} cue{'' if count == 1 else 's'}"
 
 
 def _invalid(path: Path, reason: str) -> ImportFileError:
@@ -118,8 +175,9 @@ def _in_range(stamp: str) -> bool:
     return all(int(field) < 60 for field in fields[-2:])
 
 
-def _segments(captions: list[webvtt.Caption]) -> list[_Segment]:
+def _segments(captions: list[webvtt.Caption], times: list[tuple[int, int]]) -> list[_Segment]:
     """Each cue's text, split where the voice changes, without tags; "Kari:" taken as a voice.
+    ``times`` are the cues' checked ``(start_ms, end_ms)``.
 
     A "Name:" prefix (Zoom, Teams) counts as a voice when such labels repeat in the file.
     """
@@ -134,9 +192,7 @@ def _segments(captions: list[webvtt.Caption]) -> list[_Segment]:
     )
     speakers = accepted_speakers(prefixes)
     segments: list[_Segment] = []
-    for caption, lines in cues:
-        start_ms = caption.start_time.in_milliseconds()
-        end_ms = caption.end_time.in_milliseconds()
+    for (_caption, lines), (start_ms, end_ms) in zip(cues, times, strict=True):
         current: _Segment | None = None
         voice: str | None = None
         for tag, line_words in lines:
@@ -157,12 +213,18 @@ def _segments(captions: list[webvtt.Caption]) -> list[_Segment]:
 
 
 def _turns(segments: list[_Segment]) -> list[tuple[str | None, int, int, str]]:
-    """(speaker, start_ms, end_ms, utterance) with a speaker's consecutive segments merged."""
+    """(speaker, start_ms, end_ms, utterance) with a speaker's consecutive segments merged;
+    a merged turn runs from its segments' earliest start to their latest end."""
     turns: list[tuple[str | None, int, int, str]] = []
     for segment in segments:
         if turns and segment.voice is not None and turns[-1][0] == segment.voice:
-            speaker, start_ms, _, utterance = turns[-1]
-            turns[-1] = (speaker, start_ms, segment.end_ms, f"{utterance} {segment.text}")
+            speaker, start_ms, end_ms, utterance = turns[-1]
+            turns[-1] = (
+                speaker,
+                min(start_ms, segment.start_ms),
+                max(end_ms, segment.end_ms),
+                f"{utterance} {segment.text}",
+            )
         else:
             turns.append((segment.voice, segment.start_ms, segment.end_ms, segment.text))
     return turns

@@ -12,10 +12,32 @@ from typing import Final
 from charset_normalizer import from_bytes
 
 from storage.errors import ImportFileError
+from storage.formats.input_file import MIB, quoted, read_input, too_large
 from storage.formats.parsed import ParsedDocument
 from storage.formats.speakers import build_units
 
-MAX_FILE_BYTES: Final = 200 * 1024 * 1024  # far above any transcript; stops a renamed video
+__all__ = [
+    "MAX_LINES",
+    "MAX_TEXT_BYTES",
+    "check_lines",
+    "decode_text",
+    "document_from_paragraphs",
+    "document_name",
+    "empty_error",
+    "join_paragraphs",
+    "normalise_text",
+    "paragraph_spans",
+    "quoted",
+    "read_bytes",
+    "read_text_file",
+]
+
+#: The largest text file read (.txt, .md, .vtt, .srt). A long interview is a few hundred
+#: kilobytes and a book a few megabytes; importing takes about twenty times the file's size in
+#: memory at its peak, so this keeps a refused or accepted file well under a gigabyte.
+MAX_TEXT_BYTES: Final = 32 * MIB
+#: The most lines one document may have: each becomes records of a few hundred bytes.
+MAX_LINES: Final = 200_000
 
 # UTF-32 first: its little-endian BOM begins with the UTF-16 one.
 _BOMS: Final = (
@@ -51,36 +73,25 @@ _SPECIAL: Final = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029\u
 _BAD_CONTROLS: Final = re.compile("[\x00-\x08\x0e-\x19\x1c-\x1f\x7f-\x9f]")  # not ^Z, ESC
 
 
-def quoted(path: Path) -> str:
-    """The file's name in typographic quotes, as error messages show it (NFC: macOS gives NFD)."""
-    return f"“{unicodedata.normalize('NFC', path.name)}”"
-
-
 def read_bytes(path: Path) -> bytes:
-    """The file's contents.
+    """The contents of a text transcript, at most :data:`MAX_TEXT_BYTES`.
 
-    Raises ImportFileError when the file is missing, a folder, unreadable or too large.
+    Raises ImportFileError when the file is missing, a folder, not a regular file (a pipe, a
+    device), unreadable or too large.
     """
-    try:
-        size = path.stat().st_size
-        if size > MAX_FILE_BYTES:
-            megabytes = size // (1024 * 1024)
-            raise ImportFileError(
-                f"{quoted(path)} is too large to import ({megabytes} MB); "
-                f"transcripts up to {MAX_FILE_BYTES // (1024 * 1024)} MB can be imported."
-            )
-        return path.read_bytes()
-    except FileNotFoundError as exc:
-        message = f"{quoted(path)} cannot be found: it may have been moved, renamed or deleted."
-        raise ImportFileError(message) from exc
-    except IsADirectoryError as exc:
-        raise ImportFileError(f"{quoted(path)} is a folder, not a file.") from exc
-    except PermissionError as exc:
-        message = f"{quoted(path)} cannot be opened: you do not have permission to read it."
-        raise ImportFileError(message) from exc
-    except OSError as exc:
-        reason = exc.strerror or "the disk or network reported a problem"
-        raise ImportFileError(f"{quoted(path)} cannot be read: {reason}.") from exc
+    return read_input(path, MAX_TEXT_BYTES, "text files")
+
+
+def check_lines(text: str, path: Path) -> None:
+    """Refuse a text of more than :data:`MAX_LINES` lines (each would be a unit to store),
+    counting every character :func:`normalise_text` turns into a line end."""
+    breaks = max(text.count("\n"), text.count("\r"))
+    breaks += sum(text.count(char) for char in "\x0b\x0c\x85\u2028\u2029")
+    if breaks >= MAX_LINES:
+        raise ImportFileError(
+            f"{quoted(path)} has more than {MAX_LINES:,} lines, more than Tillit imports as "
+            "one document; split it into several files."
+        )
 
 
 def empty_error(path: Path) -> ImportFileError:
@@ -93,8 +104,11 @@ def decode_text(data: bytes, path: Path) -> tuple[str, str]:
 
     BOMs decide first, then UTF-16 without a BOM when NULs fill alternate bytes, then strict
     UTF-8, then the Nordic code pages (cp1252 preferred), then charset-normalizer.
-    Raises ImportFileError when the file is empty or is not text.
+    Raises ImportFileError when the file is empty, is not text or is larger than
+    :data:`MAX_TEXT_BYTES`.
     """
+    if len(data) > MAX_TEXT_BYTES:
+        raise too_large(path, len(data), MAX_TEXT_BYTES, "text files")
     if not data.strip():
         raise empty_error(path)
     if any(data.startswith(magic) for magic, _ in _MAGIC):
@@ -153,6 +167,7 @@ def document_from_paragraphs(
     text, spans = join_paragraphs(paragraphs)
     if not text:
         raise empty_error(path)
+    check_lines(text, path)
     return ParsedDocument(document_name(path), text, build_units(text, spans), source_format)
 
 
@@ -184,6 +199,7 @@ def read_text_file(path: Path, source_format: str) -> ParsedDocument:
     Raises ImportFileError when the file cannot be read, is empty or is not text.
     """
     text, encoding = decode_text(read_bytes(path), path)
+    check_lines(text, path)  # before normalising, which splits the text into lines
     text = normalise_text(text)
     if not text.strip():
         raise empty_error(path)

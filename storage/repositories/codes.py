@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from storage.errors import NotFoundError
@@ -37,6 +38,19 @@ _COLUMNS = (
     CodeRow.when_not_to_use,
     CodeRow.example,
 )
+
+
+@dataclass(frozen=True)
+class NewCode:
+    """A code for :meth:`CodeRepo.add_many`, to go last under ``parent_id`` (``None``: top)."""
+
+    name: str
+    parent_id: int | None
+    color: str
+    codable: bool = True
+    alt_name: str = ""
+    uuid: str | None = None  # a fresh one when None
+    definitions: Mapping[str, str] = field(default_factory=dict)
 
 
 class CodeRepo:
@@ -75,6 +89,39 @@ class CodeRepo:
         self._session.add(row)
         self._session.flush()
         return row.id
+
+    def add_many(self, codes: Sequence[NewCode]) -> list[int]:
+        """Add codes whose parents exist already, each after the last child of its parent, in
+        the order given, with one INSERT; returns their ids in that order. Names are not
+        checked here."""
+        positions = self._next_positions({code.parent_id for code in codes})
+        rows: list[dict[str, Any]] = []
+        for code in codes:
+            rows.append(
+                {
+                    "uuid": code.uuid or new_uuid(),
+                    "name": code.name,
+                    "alt_name": code.alt_name,
+                    "parent_id": code.parent_id,
+                    "color": code.color,
+                    "codable": code.codable,
+                    "position": positions[code.parent_id],
+                    **{key: code.definitions.get(key, "") for key in DEFINITION_FIELDS},
+                }
+            )
+            positions[code.parent_id] += 1
+        if not rows:
+            return []
+        # Matched by UUID rather than asking for the parameters' order, which SQLite can give
+        # only by inserting one row at a time.
+        inserted = self._session.execute(insert(CodeRow).returning(CodeRow.uuid, CodeRow.id), rows)
+        ids = {uuid: code_id for uuid, code_id in inserted}
+        return [ids[row["uuid"]] for row in rows]
+
+    def guids(self) -> set[str]:
+        """Every GUID a code answers to: the codes' UUIDs and their aliases."""
+        uuids = set(self._session.execute(select(CodeRow.uuid)).scalars())
+        return uuids | set(self._session.execute(select(CodeAliasRow.uuid)).scalars())
 
     def all(self) -> list[CodeRecord]:
         """Every code, parents before children, siblings in their order."""
@@ -120,6 +167,34 @@ class CodeRepo:
         if self.id_by_uuid(uuid) is None:
             self._session.add(CodeAliasRow(uuid=uuid, code_id=code_id))
             self._session.flush()
+
+    def add_aliases(self, aliases: Iterable[tuple[str, int]]) -> None:
+        """:meth:`add_alias` for many ``(uuid, code_id)`` at once; of one GUID given twice the
+        first is kept."""
+        wanted: dict[str, int] = {}
+        for uuid, code_id in aliases:
+            wanted.setdefault(uuid.lower(), code_id)
+        for uuid in self._taken(list(wanted)):
+            del wanted[uuid]
+        if wanted:
+            self._session.execute(
+                insert(CodeAliasRow), [{"uuid": u, "code_id": c} for u, c in wanted.items()]
+            )
+
+    def _taken(self, uuids: list[str]) -> set[str]:
+        """Those of ``uuids`` that a code has or answers to already."""
+        taken: set[str] = set()
+        for start in range(0, len(uuids), 500):  # within SQLite's bound on parameters
+            batch = uuids[start : start + 500]
+            taken.update(
+                self._session.execute(select(CodeRow.uuid).where(CodeRow.uuid.in_(batch))).scalars()
+            )
+            taken.update(
+                self._session.execute(
+                    select(CodeAliasRow.uuid).where(CodeAliasRow.uuid.in_(batch))
+                ).scalars()
+            )
+        return taken
 
     def remove_aliases(self, uuids: Iterable[str]) -> None:
         self._session.execute(delete(CodeAliasRow).where(CodeAliasRow.uuid.in_(list(uuids))))
@@ -210,7 +285,8 @@ class CodeRepo:
 
     def restore(self, snapshot: dict[str, Snapshot]) -> None:
         # Parents before children, whatever order the ids had.
-        codes = sorted(snapshot["codes"], key=lambda row: _depth(row, snapshot["codes"]))
+        parents = {row["id"]: row["parent_id"] for row in snapshot["codes"]}
+        codes = sorted(snapshot["codes"], key=lambda row: _depth(row, parents))
         ids = {row["id"] for row in codes}
         for row in codes:
             if row["parent_id"] not in ids:  # a restored root reopens its gap
@@ -225,6 +301,23 @@ class CodeRepo:
         current = self.get(code_id)
         self._session.execute(delete(CodeRow).where(CodeRow.id == code_id))
         self._shift(current.parent_id, current.position + 1, -1)
+
+    def _next_positions(self, parent_ids: set[int | None]) -> dict[int | None, int]:
+        """:meth:`_next_position` of each of ``parent_ids``, in a query per 500 parents."""
+        positions: dict[int | None, int] = dict.fromkeys(parent_ids, 0)
+        if None in parent_ids:
+            positions[None] = self._next_position(None)
+        ids = [parent for parent in parent_ids if parent is not None]
+        for start in range(0, len(ids), 500):  # within SQLite's bound on parameters
+            query = (
+                select(CodeRow.parent_id, func.max(CodeRow.position) + 1)
+                .where(CodeRow.parent_id.in_(ids[start : start + 500]))
+                .group_by(CodeRow.parent_id)
+            )
+            positions.update(
+                {parent: int(next_one) for parent, next_one in self._session.execute(query)}
+            )
+        return positions
 
     def _next_position(self, parent_id: int | None) -> int:
         query = select(func.coalesce(func.max(CodeRow.position), -1) + 1)
@@ -244,8 +337,7 @@ class CodeRepo:
         )
 
 
-def _depth(row: dict[str, Any], rows: list[dict[str, Any]]) -> int:
-    parents = {r["id"]: r["parent_id"] for r in rows}
+def _depth(row: dict[str, Any], parents: dict[int, int | None]) -> int:
     depth, parent = 0, row["parent_id"]
     while parent in parents:
         depth, parent = depth + 1, parents[parent]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -68,3 +69,23 @@ def test_the_same_codebook_twice_is_refused_not_duplicated(
     with pytest.raises(CodingError, match="already in this project"):
         AddCodebook(project, read_codebook_file(path)).do()
     assert len(queries.codes(project)) == 59
+
+
+def test_a_codebook_file_says_how_it_was_read(project: Project, tmp_path: Path) -> None:
+    qdpx = tmp_path / "gammel.qdpx"
+    with zipfile.ZipFile(qdpx, "w") as archive:
+        archive.writestr(
+            "project.qde",
+            '<Project name="p"><CodeBook><Codes><Code guid="x" name="Tillit"/></Codes>'
+            '</CodeBook><Sets><Set guid="s" name="G"><MemberCode targetGUID="x"/></Set>'
+            '<Set guid="t" name="Kilder"><MemberSource targetGUID="y"/></Set></Sets></Project>',
+        )
+    book = read_codebook_file(qdpx)
+    assert [code.name for code in book.codes] == ["Tillit"]
+    assert [warning.split(";")[0] for warning in book.warnings] == [
+        "“gammel.qdpx” declares no namespace, so it may not be a REFI-QDA project",
+        "“gammel.qdpx” has 1 code group (Sets), which Tillit does not hold",
+    ]
+    export_codebook(project, tmp_path / "egen.qdc")
+    assert read_codebook_file(tmp_path / "egen.qdc").warnings == ()
+    assert read_codebook_file(project.path).warnings == ()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 import uuid
 import zipfile
@@ -9,6 +10,8 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
 
 from coding import queries
 from coding.codebook import AddCode, MergeCodes
@@ -27,6 +30,7 @@ from coding.codings import ApplyCoding
 from coding.errors import CodingError, ImportFileError
 from coding.project import Project, find_code
 from storage.records import CodeRecord
+from tests.storage.hostile_files import assert_refused, new_project, run_cli
 
 SAMPLES = Path(__file__).resolve().parents[1] / "data" / "refi-qda"
 
@@ -442,3 +446,140 @@ def test_matching_is_pure_and_reads_only_what_it_is_given() -> None:
     assert (review.rows[0].target_id, review.rows[0].how) == (1, How.FUZZY)
     review = match_codebook(codes, {"b" * 8: 1}, _book(replace(_code("X"), uuid="B" * 8)))
     assert review.rows[0].how is How.UUID
+
+
+# --- many new codes, foreign files -----------------------------------------------------------
+
+
+def _flat(count: int) -> CodebookSpec:
+    return _book(*(_code(f"Kode {n}", guid=str(uuid.UUID(int=n + 1))) for n in range(count)))
+
+
+def _nested(count: int, width: int = 9) -> CodebookSpec:
+    """``count`` codes in a tree, ``width`` children a code, four levels deep."""
+    made = 0
+
+    def code(depth: int) -> CodeSpec:
+        nonlocal made
+        name, guid = f"Kode {made}", str(uuid.UUID(int=made + 1))
+        made += 1
+        children: list[CodeSpec] = []
+        while depth < 3 and len(children) < width and made < count:
+            children.append(code(depth + 1))
+        return _code(name, *children, guid=guid)
+
+    roots = []
+    while made < count:
+        roots.append(code(0))
+    return _book(*roots)
+
+
+def _statements(project: Project, command: ApplyCodebookMerge) -> int:
+    executed = 0
+
+    def count(*_args: object) -> None:
+        nonlocal executed
+        executed += 1
+
+    event.listen(Engine, "before_cursor_execute", count)
+    try:
+        command.do()
+    finally:
+        event.remove(Engine, "before_cursor_execute", count)
+    return executed
+
+
+@pytest.mark.parametrize("shape", [_flat, _nested], ids=["flat", "nested"])
+def test_applying_many_new_codes_takes_statements_by_tree_level_not_by_code(
+    project: Project, shape: object
+) -> None:
+    counts = []
+    for size in (500, 2000):
+        with Project.create(project.path.with_name(f"{size}.tillit")) as target:
+            book = shape(size)  # type: ignore[operator]
+            command = ApplyCodebookMerge(target, review_merge(target, book))
+            counts.append(_statements(target, command))
+            assert len(queries.codes(target)) == size
+            assert len(set(_paths(target))) == size
+    assert counts[1] <= counts[0] + 10  # before: about six statements for every new code
+    assert counts[1] < 60
+
+
+def test_many_new_codes_keep_their_order_guids_colours_and_undo(project: Project) -> None:
+    AddCode(project, name="Annet").do()
+    book = _nested(300)
+    command = ApplyCodebookMerge(project, review_merge(project, book))
+    command.do()
+    codes = queries.codes(project)
+    assert _paths(project) == ["Annet", *_spec_paths(book.codes, "")]
+    assert [code.uuid for code in codes[1:]] == _spec_guids(book.codes)
+    assert [code.color for code in codes[:3]] == ["#f4c430", "#8ecae6", "#ffb4a2"]  # as AddCode
+    command.undo()
+    assert _paths(project) == ["Annet"]
+    command.do()
+    assert queries.codes(project) == codes
+
+
+def test_a_new_code_beside_one_of_its_name_and_a_guid_in_use_get_their_own(
+    project: Project,
+) -> None:
+    AddCode(project, name="Kode 3").do()
+    taken = queries.codes(project)[0].uuid
+    book = _book(*_flat(300).codes, _code("Ny", guid=taken.upper()))
+    review = review_merge(project, book)
+    taker = review.rows[-1]  # "Ny" has the GUID of our "Kode 3", so "Kode 3" itself is new
+    assert (taker.how, review.rows[3].action) == (How.UUID, Action.NEW)
+    review.set_action(taker, Action.NEW)
+    ApplyCodebookMerge(project, review).do()
+    paths = _paths(project)
+    assert paths[:5] == ["Kode 3", "Kode 0", "Kode 1", "Kode 2", "Kode 3 (2)"]
+    assert len(paths) == 302
+    fresh = {code.name: code.uuid for code in queries.codes(project)}
+    assert fresh["Ny"] != taken and fresh["Kode 3 (2)"] == book.codes[3].uuid
+
+
+def _old_qdc(path: Path, depth: int = 1, sets: str = "") -> Path:
+    codes = "".join(f'<Code guid="{uuid.UUID(int=n + 1)}" name="Nivå {n}">' for n in
+                    range(depth))  # fmt: skip
+    path.write_text(
+        '<?xml version="1.0" encoding="utf-8"?><CodeBook xmlns="urn:QDA-XML:codebook:0:4">'
+        f"<Codes>{codes}{'</Code>' * depth}</Codes>{sets}</CodeBook>",
+        encoding="utf-8",
+    )
+    return path
+
+
+def test_a_foreign_namespace_and_code_groups_are_in_the_review(
+    project: Project, tmp_path: Path
+) -> None:
+    member = uuid.UUID(int=1)
+    sets = f'<Sets><Set guid="{uuid.uuid4()}" name="G"><MemberCode targetGUID="{member}"/></Set>'
+    sets += "</Sets>"
+    review = review_merge(project, read_incoming(project, _old_qdc(tmp_path / "gml.qdc", 1, sets)))
+    assert review.warnings == [
+        "“gml.qdc” is in the namespace “urn:QDA-XML:codebook:0:4”, not REFI-QDA's "
+        "“urn:QDA-XML:codebook:1.0”; Tillit read what it recognised, so check what came in.",
+        "“gml.qdc” has 1 code group (Sets), which Tillit does not hold; it was left out, and the "
+        "codes in it are read like any other.",
+    ]
+    assert review.to_json()["warnings"] == review.warnings
+    assert review_merge(project, _flat(2)).warnings == []
+
+
+def test_the_command_line_merges_a_deep_old_codebook_and_refuses_a_deeper_one(
+    tmp_path: Path,
+) -> None:
+    project = tmp_path / "p.tillit"
+    before = new_project(project)
+    run = run_cli("codebook", "merge", project, _old_qdc(tmp_path / "dyp.qdc", 500))
+    assert assert_refused(run) == (
+        "tillit: “dyp.qdc” nests codes more than 128 levels deep; Tillit reads codebooks up to "
+        "128 levels deep."
+    )
+    assert project.read_bytes() == before
+    run = run_cli("codebook", "merge", project, _old_qdc(tmp_path / "hundre.qdc", 100), "--json")
+    assert run.code == 0, run.stderr
+    report = json.loads(run.stdout)
+    assert len(report["new"]) == 100 and report["warnings"][0].startswith("“hundre.qdc” is in")
+    with Project.open(project) as opened:
+        assert max(path.count("/") for path in _paths(opened)) == 99

@@ -10,6 +10,7 @@ import pytest
 
 from storage.errors import ImportFileError
 from storage.formats.transcript import read_transcript
+from tests.storage.hostile_files import assert_refused, new_project, run_cli
 
 NAMESPACES = (
     'xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
@@ -169,3 +170,48 @@ def test_odt_without_text_is_empty(tmp_path: Path, body: str) -> None:
     with pytest.raises(ImportFileError) as caught:
         read_transcript(write_odt(tmp_path / "tom.odt", content(body)))
     assert str(caught.value) == "“tom.odt” is empty: there is no text to import."
+
+
+def test_an_encoding_tillit_cannot_read_is_named(tmp_path: Path) -> None:
+    xml = content("<text:p>Hei</text:p>").replace("UTF-8", "klingon")
+    with pytest.raises(ImportFileError) as caught:
+        read_transcript(write_odt(tmp_path / "fremmed.odt", xml))
+    assert str(caught.value) == (
+        "“fremmed.odt” declares its text in the encoding “klingon”, which Tillit cannot read; "
+        "save it as UTF-8 and try again."
+    )
+
+
+def test_deeply_nested_lists_and_spans_read_up_to_a_depth(tmp_path: Path) -> None:
+    lists = "<text:list><text:list-item>" * 60 + "<text:p>dypt punkt</text:p>"
+    lists += "</text:list-item></text:list>" * 60
+    spans = "<text:p>" + "<text:span>" * 200 + "dypt spenn" + "</text:span>" * 200 + "</text:p>"
+    document = read_transcript(write_odt(tmp_path / "dyp.odt", content(lists + spans)))
+    assert document.text == "dypt punkt\ndypt spenn"
+
+
+@pytest.mark.parametrize("depth", [300, 5000])
+def test_nesting_deeper_than_any_document_is_refused(tmp_path: Path, depth: int) -> None:
+    spans = "<text:p>" + "<text:span>" * depth + "x" + "</text:span>" * depth + "</text:p>"
+    with pytest.raises(ImportFileError) as caught:
+        read_transcript(write_odt(tmp_path / "dyp.odt", content(spans)))
+    assert str(caught.value) == (
+        "“dyp.odt” nests its text more than 256 levels deep, which no document does; it is "
+        "damaged or was made to break programs that read it."
+    )
+
+
+def test_import_of_deep_or_foreign_odt_refuses_in_one_line(tmp_path: Path) -> None:
+    project = tmp_path / "p.tillit"
+    before = new_project(project)
+    spans = "<text:p>" + "<text:span>" * 5000 + "x" + "</text:span>" * 5000 + "</text:p>"
+    deep = write_odt(tmp_path / "dyp.odt", content(spans))
+    foreign = write_odt(tmp_path / "fremmed.odt", content("").replace("UTF-8", "klingon"))
+    line = assert_refused(run_cli("import", project, deep, foreign))
+    assert line == (
+        "tillit: 2 of 2 files cannot be imported, so nothing was imported: “dyp.odt” nests its "
+        "text more than 256 levels deep, which no document does; it is damaged or was made to "
+        "break programs that read it. “fremmed.odt” declares its text in the encoding "
+        "“klingon”, which Tillit cannot read; save it as UTF-8 and try again."
+    )
+    assert project.read_bytes() == before

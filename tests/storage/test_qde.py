@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import zipfile
 from datetime import UTC, datetime
 from pathlib import Path
@@ -25,6 +26,7 @@ from storage.formats.qde import (
     project_xml,
 )
 from storage.formats.qdpx import Archive, write_archive
+from tests.storage.hostile_files import assert_refused, new_project, run_cli
 
 SCHEMA = Path(__file__).resolve().parents[2] / "resources" / "schemas" / "Project-mrt2019.xsd"
 SAMPLES = Path(__file__).resolve().parents[1] / "data" / "refi-qda"
@@ -116,6 +118,7 @@ def test_lenient_with_prefixes_guids_and_what_is_missing() -> None:
     )
     assert project.notes[0].content == "Æ ø å 😀\n"
     assert project.left_out == {"PictureSource": 1, "Sets": 1}
+    assert project.warnings == []  # REFI-QDA's namespace, under a prefix
 
 
 def test_no_namespace_at_all_is_read_too() -> None:
@@ -126,6 +129,56 @@ def test_no_namespace_at_all_is_read_too() -> None:
     )
     [source] = project.sources
     assert source.content == "Hei" and len(source.guid) == 36
+    assert project.warnings == [
+        "“p.qdpx” declares no namespace, so it may not be a REFI-QDA project; Tillit read what "
+        "it recognised, so check what came in."
+    ]
+
+
+def test_another_namespace_is_read_with_a_warning() -> None:
+    project = parse_project(
+        b'<Project xmlns="urn:QDA-XML:project:0:4" name="p"><CodeBook><Codes>'
+        b'<Code guid="x" name="Tillit"/></Codes></CodeBook></Project>',
+        "gammel.qdpx",
+    )
+    assert [code.name for code in project.codes] == ["Tillit"]
+    assert project.warnings == [
+        "“gammel.qdpx” is in the namespace “urn:QDA-XML:project:0:4”, not REFI-QDA's "
+        "“urn:QDA-XML:project:1.0”; Tillit read what it recognised, so check what came in."
+    ]
+
+
+def deep_project(depth: int) -> bytes:
+    """A project.qde whose codes nest ``depth`` levels deep."""
+    codes = "".join(f'<Code guid="{_guid(0)[:-4]}{level:04x}" name="N{level}">' for level in
+                    range(depth))  # fmt: skip
+    return (
+        f'<?xml version="1.0" encoding="utf-8"?><Project xmlns="urn:QDA-XML:project:1.0" '
+        f'name="p"><CodeBook><Codes>{codes}{"</Code>" * depth}</Codes></CodeBook></Project>'
+    ).encode()
+
+
+def test_codes_a_hundred_deep_read_and_five_hundred_deep_are_refused() -> None:
+    codes = parse_project(deep_project(100), "p.qdpx").codes
+    for _ in range(99):
+        [code] = codes
+        codes = code.children
+    assert [code.name for code in codes] == ["N99"]
+    with pytest.raises(ImportFileError) as caught:
+        parse_project(deep_project(500), "p.qdpx")
+    assert str(caught.value) == (
+        "“p.qdpx” nests codes more than 128 levels deep; Tillit reads codebooks up to 128 "
+        "levels deep."
+    )
+
+
+def test_an_encoding_tillit_cannot_read_is_named() -> None:
+    with pytest.raises(ImportFileError) as caught:
+        parse_project(b'<?xml version="1.0" encoding="klingon"?><Project name="p"/>', "p.qdpx")
+    assert str(caught.value) == (
+        "“p.qdpx” declares its text in the encoding “klingon”, which Tillit cannot read; save "
+        "it as UTF-8 and try again."
+    )
 
 
 @pytest.mark.parametrize(
@@ -206,3 +259,46 @@ def test_an_archive_is_written_whole_or_not_at_all(tmp_path: Path) -> None:
     with pytest.raises(StorageError):
         write_archive(target, b"<Project/>", (item for item in failing()))
     assert list(tmp_path.iterdir()) == [path]
+
+
+@pytest.mark.parametrize(
+    ("qde", "message"),
+    [
+        (
+            b'<?xml version="1.0" encoding="klingon"?><Project name="p"/>',
+            "tillit: “p.qdpx” declares its text in the encoding “klingon”, which Tillit cannot "
+            "read; save it as UTF-8 and try again.",
+        ),
+        (
+            deep_project(500),
+            "tillit: “p.qdpx” nests codes more than 128 levels deep; Tillit reads codebooks up "
+            "to 128 levels deep.",
+        ),
+    ],
+    ids=["klingon", "deep"],
+)
+def test_refi_import_and_codebook_merge_refuse_in_one_line(
+    tmp_path: Path, qde: bytes, message: str
+) -> None:
+    qdpx = tmp_path / "p.qdpx"
+    with zipfile.ZipFile(qdpx, "w") as archive:
+        archive.writestr("project.qde", qde)
+    assert assert_refused(run_cli("refi", "import", qdpx, tmp_path / "ny.tillit")) == message
+    assert not (tmp_path / "ny.tillit").exists()
+    project = tmp_path / "lead.tillit"
+    before = new_project(project)
+    assert assert_refused(run_cli("codebook", "merge", project, qdpx)) == message
+    assert project.read_bytes() == before
+
+
+def test_a_pipe_or_a_device_named_qdpx_is_refused_at_once(tmp_path: Path) -> None:
+    fifo = tmp_path / "rør.qdpx"
+    os.mkfifo(fifo)
+    zero = tmp_path / "null.qdpx"
+    zero.symlink_to("/dev/zero")
+    for path, kind in [(fifo, "a pipe"), (zero, "a device")]:
+        with pytest.raises(ImportFileError) as caught:
+            Archive(path)
+        assert str(caught.value) == (
+            f"“{path.name}” is {kind}, not a regular file; Tillit imports only files saved on disk."
+        )

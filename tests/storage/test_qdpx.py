@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from storage.errors import ImportFileError
-from storage.formats import qdpx
 from storage.formats.qdpx import Archive, read_qdpx_codebook
+from storage.formats.zip_reader import ZipLimits
 
 SAMPLES = Path(__file__).resolve().parents[1] / "data" / "refi-qda"
 
@@ -42,23 +42,20 @@ def test_an_entry_escaping_the_folder_is_refused(tmp_path: Path, name: str) -> N
         Archive(path)
 
 
-def test_too_many_entries_or_too_many_bytes_are_refused(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_too_many_entries_or_too_many_bytes_are_refused(tmp_path: Path) -> None:
     path = _archive(tmp_path / "a.qdpx", {f"sources/{n}.txt": "æøå" * 100 for n in range(5)})
-    monkeypatch.setattr(qdpx, "MAX_ENTRIES", 4)
     with pytest.raises(ImportFileError, match="holds 5 files"):
-        Archive(path)
-    monkeypatch.setattr(qdpx, "MAX_ENTRIES", 100)
-    monkeypatch.setattr(qdpx, "MAX_EXPANDED", 1000)
-    with pytest.raises(ImportFileError, match="would expand to"):
-        Archive(path)
+        Archive(path, ZipLimits(entries=4))
+    with Archive(path, ZipLimits(total=1000)) as archive:
+        archive.read("sources/0.txt")  # 600 bytes
+        with pytest.raises(ImportFileError, match="expands to more than 1,000 bytes"):
+            archive.read("sources/1.txt")  # 1,200 in all
 
 
 def test_real_exports_give_their_codebooks() -> None:
-    [commits] = read_qdpx_codebook(SAMPLES / "atlas23-target.qdpx")
+    [commits] = read_qdpx_codebook(SAMPLES / "atlas23-target.qdpx").codes
     assert commits.name == "Commits"
     assert commits.guid == "a182cd3a-d83c-4d8c-bc80-26d9103ec6d6"  # upper case read as lower
     assert len(commits.children) == 2
-    assert read_qdpx_codebook(SAMPLES / "atlas23-blank.qdpx") == []
-    assert read_qdpx_codebook(SAMPLES / "nvivo-mac15.qdpx")[0].name == "rq1_definition"
+    assert read_qdpx_codebook(SAMPLES / "atlas23-blank.qdpx").codes == []
+    assert read_qdpx_codebook(SAMPLES / "nvivo-mac15.qdpx").codes[0].name == "rq1_definition"

@@ -8,9 +8,12 @@ from pathlib import Path
 
 import pytest
 
+from coding.importing import ImportDocuments
+from coding.project import Project
 from storage.errors import ImportFileError
 from storage.formats.parsed import ParsedDocument
 from storage.formats.transcript import read_transcript
+from tests.storage.hostile_files import new_project, run_cli
 
 
 def write(tmp_path: Path, name: str, text: str, encoding: str = "utf-8") -> Path:
@@ -207,3 +210,79 @@ def test_binary_file_named_srt_is_refused(tmp_path: Path) -> None:
         read_transcript(path)
     assert "is not a text file" in str(caught.value)
     assert_researcher_message(caught.value, "video.srt")
+
+
+OUT_OF_ORDER_SRT = """1
+00:00:05,000 --> 00:00:08,000
+Kari: Først dette.
+
+2
+00:00:01,000 --> 00:00:03,000
+Kari: Så dette, som står tidligere.
+
+3
+00:00:10,000 --> 00:00:09,000
+Ola: Et svar som slutter før det begynner.
+
+4
+00:00:12,000 --> 00:00:14,000
+Ola: Og et vanlig svar.
+"""
+
+
+def test_cues_out_of_order_keep_the_file_s_order_and_are_reported(tmp_path: Path) -> None:
+    doc = read_transcript(write(tmp_path, "uorden.srt", OUT_OF_ORDER_SRT))
+    assert turns(doc) == [
+        ("Kari", 1000, 8000, "Kari: Først dette. Så dette, som står tidligere."),
+        ("Ola", 10000, 14000, "Ola: Et svar som slutter før det begynner. Og et vanlig svar."),
+    ]
+    assert doc.warnings == (
+        "“uorden.srt”: 1 cue ends before it starts; Tillit kept it with the end set to the "
+        "start (cue 3, 00:00:10.000 --> 00:00:09.000).",
+        "“uorden.srt”: 1 cue starts before the cue above; Tillit kept the file's order, so the "
+        "times of its turns do not always go forward (cue 2 at 00:00:01.000, after "
+        "00:00:05.000).",
+    )
+
+
+def test_cues_without_speakers_out_of_order_never_end_before_they_start(tmp_path: Path) -> None:
+    cues = [(9, 7), (2, 4), (3, 1), (1, 2)]
+    text = "WEBVTT\n\n" + "".join(
+        f"00:00:{start:02}.000 --> 00:00:{end:02}.000\nreplikk {n}\n\n"
+        for n, (start, end) in enumerate(cues)
+    )
+    doc = read_transcript(write(tmp_path, "uorden.vtt", text))
+    assert [(unit.start_ms, unit.end_ms) for unit in doc.paragraphs] == [
+        (9000, 9000),
+        (2000, 4000),
+        (3000, 3000),
+        (1000, 2000),
+    ]
+    assert doc.text.split("\n") == [f"replikk {n}" for n in range(4)]
+    assert [warning.split(";")[0] for warning in doc.warnings] == [
+        "“uorden.vtt”: 2 cues end before they start",
+        "“uorden.vtt”: 2 cues start before the cue above",
+    ]
+    assert "(the first is cue 1, 00:00:09.000 --> 00:00:07.000)" in doc.warnings[0]
+
+
+def test_cues_in_order_give_no_warning(tmp_path: Path) -> None:
+    assert read_transcript(write(tmp_path, "teams.vtt", TEAMS_VTT)).warnings == ()
+
+
+def test_import_of_cues_out_of_order_stores_no_turn_ending_before_it_starts(
+    tmp_path: Path,
+) -> None:
+    project = tmp_path / "p.tillit"
+    new_project(project)
+    run = run_cli("import", project, write(tmp_path, "uorden.srt", OUT_OF_ORDER_SRT))
+    assert run.code == 0, run.stderr
+    assert "Traceback" not in run.stderr
+    with Project.open(project) as opened, opened.read() as tx:
+        [document] = tx.documents.summaries()
+        stored = [(p.start_ms, p.end_ms) for p in tx.documents.paragraphs(document.id)]
+    assert stored == [(1000, 8000), (10000, 14000)]
+    command = ImportDocuments(Project.create(tmp_path / "q.tillit"), [tmp_path / "uorden.srt"])
+    command.do()
+    command.project.close()
+    assert len(command.warnings) == 2 and command.warnings[0].startswith("“uorden.srt”: 1 cue")

@@ -6,6 +6,7 @@ import codecs
 import os
 import re
 import string
+import time
 import unicodedata
 from pathlib import Path
 
@@ -14,9 +15,17 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from storage.errors import ImportFileError
+from storage.formats import text_file
 from storage.formats.parsed import ParsedDocument
-from storage.formats.text_file import decode_text, normalise_text, paragraph_spans
+from storage.formats.text_file import (
+    MAX_TEXT_BYTES,
+    decode_text,
+    normalise_text,
+    paragraph_spans,
+    read_text_file,
+)
 from storage.formats.transcript import read_transcript
+from tests.storage.hostile_files import assert_refused, new_project, run_cli
 
 TILLIT = "Tillitsreformen i hjemmetjenesten – å være tillitsfull"
 SJAFOR = "Sjåføren bør være økonomisk"
@@ -356,3 +365,91 @@ def test_any_utf8_text_round_trips_with_valid_units(tmp_path: Path, raw: str) ->
     doc = read_transcript(path)
     assert doc.text == expected
     assert_well_formed(doc)
+
+
+def _sparse(path: Path, size: int) -> Path:
+    """A file of ``size`` bytes that takes no room on disk."""
+    with path.open("wb") as stream:
+        stream.truncate(size)
+    return path
+
+
+def test_a_file_over_the_limit_is_refused_before_it_is_read(tmp_path: Path) -> None:
+    path = _sparse(tmp_path / "stor.txt", 200 * 1024 * 1024)
+    started = time.monotonic()
+    with pytest.raises(ImportFileError) as caught:
+        read_text_file(path, "txt")
+    assert time.monotonic() - started < 1
+    assert str(caught.value) == (
+        "“stor.txt” is too large to import (200 MB); Tillit imports text files up to 32 MB."
+    )
+    assert MAX_TEXT_BYTES == 32 * 1024 * 1024
+
+
+def test_a_file_at_the_limit_is_read_and_one_byte_more_is_not(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(text_file, "MAX_TEXT_BYTES", 1000)
+    path = tmp_path / "grense.txt"
+    path.write_bytes(b"Kari: hei\n" * 100)
+    assert len(read_text_file(path, "txt").paragraphs) == 100
+    path.write_bytes(b"Kari: hei\n" * 100 + b"!")
+    with pytest.raises(ImportFileError, match=r"\(1,001 bytes\); Tillit imports text files up to"):
+        read_text_file(path, "txt")
+
+
+@pytest.mark.parametrize(
+    ("make", "kind"),
+    [(os.mkfifo, "a pipe"), (lambda path: path.symlink_to("/dev/zero"), "a device")],
+    ids=["fifo", "dev-zero"],
+)
+def test_only_regular_files_are_read(tmp_path: Path, make: object, kind: str) -> None:
+    path = tmp_path / "x.txt"
+    make(path)  # type: ignore[operator]
+    started = time.monotonic()
+    with pytest.raises(ImportFileError) as caught:
+        read_text_file(path, "txt")
+    assert time.monotonic() - started < 1
+    assert str(caught.value) == (
+        f"“x.txt” is {kind}, not a regular file; Tillit imports only files saved on disk."
+    )
+
+
+def test_more_lines_than_one_document_holds_are_refused(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(text_file, "MAX_LINES", 1000)
+    path = tmp_path / "linjer.txt"
+    path.write_text("a\n" * 999, encoding="utf-8")
+    assert len(read_text_file(path, "txt").paragraphs) == 999
+    for separator in ("\n", "\r", "\x0c", "\u2028"):
+        path.write_text(f"a{separator}" * 1000, encoding="utf-8", newline="")
+        with pytest.raises(ImportFileError) as caught:
+            read_text_file(path, "txt")
+        assert str(caught.value) == (
+            "“linjer.txt” has more than 1,000 lines, more than Tillit imports as one document; "
+            "split it into several files."
+        )
+
+
+def test_decoding_refuses_more_than_a_text_file_holds() -> None:
+    with pytest.raises(ImportFileError, match="Tillit imports text files up to 32 MB"):
+        decode_text(b"a" * (MAX_TEXT_BYTES + 1), Path("kilde.txt"))
+
+
+def test_import_of_a_huge_file_a_pipe_or_a_device_refuses_quickly(tmp_path: Path) -> None:
+    project = tmp_path / "p.tillit"
+    before = new_project(project)
+    huge = _sparse(tmp_path / "stor.txt", 200 * 1024 * 1024)
+    fifo = tmp_path / "rør.txt"
+    os.mkfifo(fifo)
+    zero = tmp_path / "null.md"
+    zero.symlink_to("/dev/zero")
+    run = run_cli("import", project, huge, fifo, zero)
+    assert assert_refused(run, memory=300 * 1024 * 1024) == (
+        "tillit: 3 of 3 files cannot be imported, so nothing was imported: “stor.txt” is too "
+        "large to import (200 MB); Tillit imports text files up to 32 MB. “rør.txt” is a pipe, "
+        "not a regular file; Tillit imports only files saved on disk. “null.md” is a device, "
+        "not a regular file; Tillit imports only files saved on disk."
+    )
+    assert project.read_bytes() == before

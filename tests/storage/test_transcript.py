@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import re
+import time
 import unicodedata
 import zipfile
 from pathlib import Path
@@ -190,3 +192,38 @@ def test_png_renamed_to_every_format_is_refused_with_a_sentence(
         read_transcript(path)
     assert isinstance(caught.value, StorageError)
     assert_researcher_message(caught.value, f"bilde{suffix}")
+
+
+@pytest.mark.parametrize("suffix", SUPPORTED_SUFFIXES)
+def test_a_pipe_or_a_device_in_every_format_is_refused_at_once(tmp_path: Path, suffix: str) -> None:
+    fifo = tmp_path / f"rør{suffix}"
+    os.mkfifo(fifo)
+    zero = tmp_path / f"null{suffix}"
+    zero.symlink_to("/dev/zero")
+    started = time.monotonic()
+    for path, kind in [(fifo, "a pipe"), (zero, "a device")]:
+        with pytest.raises(ImportFileError) as caught:
+            read_transcript(path)
+        assert str(caught.value) == (
+            f"“{path.name}” is {kind}, not a regular file; Tillit imports only files saved on disk."
+        )
+    assert time.monotonic() - started < 1
+
+
+@pytest.mark.parametrize(
+    ("suffix", "limit"),
+    [(".txt", "text files up to 32 MB"), (".srt", "text files up to 32 MB"),
+     (".docx", "Word documents up to 512 MB"), (".odt", "OpenDocument texts up to 512 MB")],
+)  # fmt: skip
+def test_a_file_too_large_in_every_format_is_refused_unread(
+    tmp_path: Path, suffix: str, limit: str
+) -> None:
+    path = tmp_path / f"stor{suffix}"
+    with path.open("wb") as stream:
+        stream.truncate(600 * 1024 * 1024)  # sparse: takes no room on disk
+    with pytest.raises(ImportFileError) as caught:
+        read_transcript(path)
+    assert (
+        str(caught.value)
+        == f"“stor{suffix}” is too large to import (600 MB); Tillit imports {limit}."
+    )
