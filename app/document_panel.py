@@ -9,7 +9,6 @@ from PySide6.QtCore import (
     QItemSelection,
     QModelIndex,
     QPersistentModelIndex,
-    QSortFilterProxyModel,
     Qt,
     Signal,
 )
@@ -17,6 +16,7 @@ from PySide6.QtGui import QDragEnterEvent, QDragMoveEvent, QDropEvent
 from PySide6.QtWidgets import QHeaderView, QLineEdit, QTableView, QVBoxLayout, QWidget
 from typing_extensions import override
 
+from app.filter_model import RowFilterModel
 from app.record_table import RecordTableModel
 from app.workbench import Workbench
 from coding import queries
@@ -80,14 +80,14 @@ class DocumentListModel(RecordTableModel[DocumentSummary]):
         return None
 
 
-class _FilterModel(QSortFilterProxyModel):
+class _FilterModel(RowFilterModel):
     def __init__(self) -> None:
         super().__init__()
         self._needle = ""
 
     def set_needle(self, text: str) -> None:
-        self._needle = fold(text.strip())
-        self.invalidateFilter()
+        with self.changing_row_filter():
+            self._needle = fold(text.strip())
 
     @override
     def filterAcceptsRow(

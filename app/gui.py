@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import logging
+import os
 import sys
 import traceback
 from pathlib import Path
 from types import TracebackType
 
 import platformdirs
-from PySide6.QtCore import QSettings
-from PySide6.QtWidgets import QApplication, QMessageBox
+from PySide6.QtCore import QEvent, QObject, QSettings, QTimer
+from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
+from typing_extensions import override
 
 from app.main_window import MainWindow
 from coding.demo import create_demo_project
@@ -20,6 +22,12 @@ log = logging.getLogger(__name__)
 
 ORGANIZATION = "Tillit"
 APPLICATION = "Tillit"
+
+#: Test hooks of the start-up check (``make smoke``): with ``TILLIT_SMOKE_EXIT=1`` the program
+#: quits after the main window's first paint, having saved the screen's picture of the window
+#: to ``TILLIT_SMOKE_SCREENSHOT`` if that names a file.
+SMOKE_EXIT = "TILLIT_SMOKE_EXIT"
+SMOKE_SCREENSHOT = "TILLIT_SMOKE_SCREENSHOT"
 
 
 def demo_project_path() -> Path:
@@ -59,6 +67,35 @@ def startup_project(args: list[str], settings: QSettings) -> Path:
     return demo
 
 
+class _SmokeExit(QObject):
+    """Closes the window after its first paint, as a test hook; ``failed`` if the screenshot
+    asked for could not be written."""
+
+    def __init__(self, window: QWidget, screenshot: str | None) -> None:
+        super().__init__(window)
+        self._window = window
+        self._screenshot = screenshot
+        self._painted = False
+        self.failed = False
+        window.installEventFilter(self)
+
+    @override
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.Paint and not self._painted:
+            self._painted = True
+            QTimer.singleShot(0, self._finish)  # once the paint is on the screen
+        return False
+
+    def _finish(self) -> None:
+        if self._screenshot:
+            window = self._window
+            picture = window.screen().grabWindow(window.winId())
+            self.failed = picture.isNull() or not picture.save(self._screenshot, "PNG")
+            if self.failed:
+                log.error("Could not save a screenshot to %s", self._screenshot)
+        self._window.close()
+
+
 def run_gui(args: list[str]) -> int:
     """Open the main window on a project and run until it closes."""
     logging.basicConfig(level=logging.INFO)
@@ -72,5 +109,9 @@ def run_gui(args: list[str]) -> int:
         window.open_project(startup_project(args, settings))
     except UserError as exc:
         QMessageBox.warning(window, "Tillit", str(exc))
+    smoke = None
+    if os.environ.get(SMOKE_EXIT) == "1":
+        smoke = _SmokeExit(window, os.environ.get(SMOKE_SCREENSHOT))
     window.show()
-    return app.exec()
+    status = app.exec()
+    return status or int(smoke is not None and smoke.failed)

@@ -11,7 +11,6 @@ from PySide6.QtCore import (
     QAbstractItemModel,
     QModelIndex,
     QPersistentModelIndex,
-    QSortFilterProxyModel,
     Qt,
 )
 from PySide6.QtGui import QColor, QFont, QIcon, QPalette
@@ -31,6 +30,7 @@ from PySide6.QtWidgets import (
 from typing_extensions import override
 
 from app.code_tree.swatch import swatch_icon
+from app.filter_model import RowFilterModel
 from app.record_table import RecordTableModel
 from coding.codebook_exchange import CODEBOOK_SOURCES, HEADINGS
 from coding.codebook_merge import (
@@ -371,7 +371,7 @@ def explain(row: MergeRow, review: MergeReview) -> str:
     return "".join(parts)
 
 
-class ReviewFilterModel(QSortFilterProxyModel):
+class ReviewFilterModel(RowFilterModel):
     """Rows whose incoming path or target contains the filter text, of the kind shown."""
 
     def __init__(self, model: MergeReviewModel) -> None:
@@ -384,21 +384,18 @@ class ReviewFilterModel(QSortFilterProxyModel):
         self.setSortRole(SORT_ROLE)
 
     def set_needle(self, text: str) -> None:
-        self.beginFilterChange()
-        self._needle = fold(text.strip())
-        self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
+        with self.changing_row_filter():
+            self._needle = fold(text.strip())
 
     def set_show(self, show: Show) -> None:
-        self.beginFilterChange()
-        self._show = show
-        self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
+        with self.changing_row_filter():
+            self._show = show
 
     def set_differing_only(self, differing_only: bool) -> None:
         """Hide the codes that are simply the same code here (same GUID, or same name under
         the same parent, and nothing to review)."""
-        self.beginFilterChange()
-        self._differing_only = differing_only
-        self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
+        with self.changing_row_filter():
+            self._differing_only = differing_only
 
     @override
     def filterAcceptsRow(
