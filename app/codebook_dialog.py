@@ -38,14 +38,9 @@ from app.merge_review_model import (
     set_up_review_table,
 )
 from app.workbench import Workbench
+from coding.codebook_apply import ApplyCodebookMerge
 from coding.codebook_exchange import export_codebook
-from coding.codebook_merge import (
-    DEFAULT_THRESHOLD,
-    ApplyCodebookMerge,
-    MergeReview,
-    read_incoming,
-    review_merge,
-)
+from coding.codebook_merge import DEFAULT_THRESHOLD, MergeReview, read_incoming, review_merge
 from coding.codebooks import CodebookSpec
 from coding.errors import UserError
 
@@ -75,6 +70,7 @@ class CodebookDialog(QDialog):
         layout = QVBoxLayout(self)
         layout.addWidget(self._intro())
         layout.addLayout(self._source_row())
+        layout.addWidget(self._warnings_line())
         layout.addLayout(self._filter_row())
         layout.addWidget(self._review_table(), 1)
         layout.addWidget(self.details)
@@ -108,6 +104,16 @@ class CodebookDialog(QDialog):
         row.addWidget(self.import_button)
         row.addWidget(self.source_label, 1)
         return row
+
+    def _warnings_line(self) -> QLabel:
+        """How the incoming file was read, where that may change what the lead sees (another
+        namespace, code groups left out); hidden when there is nothing to say."""
+        self.warnings_label = QLabel()
+        self.warnings_label.setWordWrap(True)
+        self.warnings_label.setTextFormat(Qt.TextFormat.RichText)
+        self.warnings_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.warnings_label.hide()
+        return self.warnings_label
 
     def _filter_row(self) -> QHBoxLayout:
         self.filter_edit = QLineEdit()
@@ -264,11 +270,18 @@ class CodebookDialog(QDialog):
         self.threshold_slider.setEnabled(loaded and review is not None and bool(review.codes))
         self.apply_button.setEnabled(loaded)
         self.close_button.setText("Cancel" if loaded else "Close")
+        self._show_warnings(review.warnings if review is not None else [])
         if review is None:
             self.summary_label.setText("")
             return
         self.apply_button.setText("&Apply merge" if review.codes else "&Import codes")
         self.summary_label.setText(f"{sentence(review.summary())}.")
+
+    def _show_warnings(self, warnings: list[str]) -> None:
+        self.warnings_label.setText(
+            "<br>".join(f"⚠ {escape(warning, quote=False)}" for warning in warnings)
+        )
+        self.warnings_label.setVisible(bool(warnings))
 
     # --- applying -------------------------------------------------------------------------
 

@@ -9,6 +9,7 @@ from storage.errors import (
     ProjectFileError,
     ProjectLockedError,
     StorageError,
+    one_line,
 )
 
 __all__ = [
@@ -28,7 +29,11 @@ __all__ = [
 
 
 class CodingError(Exception):
-    """An edit that the domain's rules refuse; ``str()`` is a sentence for the researcher."""
+    """An edit that the domain's rules refuse; ``str()`` is a sentence for the researcher, on
+    one line."""
+
+    def __str__(self) -> str:
+        return one_line(super().__str__())
 
 
 class ExportCancelledError(CodingError):

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from coding.codebook_merge import ApplyCodebookMerge
+from coding.codebook_apply import ApplyCodebookMerge
 from coding.errors import CodingError
 from coding.merge_matching import PlacedDocument
 from coding.merge_report import Skip

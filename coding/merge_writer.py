@@ -11,7 +11,8 @@ from __future__ import annotations
 from dataclasses import replace
 from pathlib import Path
 
-from coding.codebook_merge import Action, ApplyCodebookMerge, MergeReview
+from coding.codebook_apply import ApplyCodebookMerge
+from coding.codebook_merge import Action, MergeReview
 from coding.merge_extras import merge_attributes, merge_cases, merge_memos
 from coding.merge_matching import PlacedDocument, match_documents, place_passage
 from coding.merge_report import Skip, SourceReport

@@ -66,6 +66,8 @@ _MIN_FUZZY: Final = 12  # shorter excerpts are looked up exactly, never approxim
 _FUZZY_SCORE: Final = 90.0
 _SAMPLE: Final = 40  # selections looked up to tell excerpts from labels
 _TEXT_SCORE: Final = 2 * CLEAN + 1  # an excerpt at its offsets outweighs two clean edges
+# Positions beyond any text (a damaged file's) are held at this, so they fit in int64 arrays.
+_FAR: Final = 2**62
 _EXACT, _LOOSE = 2, 1  # an excerpt matched as it is, or with other white space
 
 
@@ -172,8 +174,8 @@ class Anchoring:
         positioned = [i for i, result in enumerate(results) if result is None]
         if not positioned:
             return Anchored([r for r in results if r is not None], None)
-        starts = np.array([selections[i].start for i in positioned], dtype=np.int64)
-        ends = np.array([selections[i].end for i in positioned], dtype=np.int64)
+        starts = np.array([_bounded(selections[i].start) for i in positioned], dtype=np.int64)
+        ends = np.array([_bounded(selections[i].end) for i in positioned], dtype=np.int64)
         named = [k for k, i in enumerate(positioned) if excerpts[i]]
         first = self._readings[0]
         spans = {first: spans_of(self.text, self._counters, first, starts, ends)}
@@ -336,3 +338,9 @@ class Anchoring:
             wanted = start + max(selection.end - selection.start, 0)
             return min(max(wanted, end), len(self.text.stored))
         return end
+
+
+def _bounded(position: int | None) -> int:
+    """A file's position, held within ±``_FAR`` (still outside every text)."""
+    assert position is not None
+    return max(-_FAR, min(position, _FAR))

@@ -23,11 +23,18 @@ import numpy as np
 import numpy.typing as npt
 
 from coding.errors import ImportFileError
+from storage.formats.input_file import too_large
 from storage.formats.parsed import ParsedParagraph
 from storage.formats.qde import QdeNote, QdeSource
 from storage.formats.qdpx import Archive
 from storage.formats.speakers import build_units
-from storage.formats.text_file import decode_text, normalise_text, paragraph_spans
+from storage.formats.text_file import (
+    MAX_TEXT_BYTES,
+    check_lines,
+    decode_text,
+    normalise_text,
+    paragraph_spans,
+)
 from storage.formats.transcript import read_transcript
 
 #: The facts Tillit writes at the start of a description, as "Heading: value" lines.
@@ -209,21 +216,31 @@ def find_entry(archive: Archive, reference: str) -> str | None:
 def read_source(archive: Archive, source: QdeSource, scratch: Path) -> SourceContent:
     """The text of ``source``; an empty text, with its ``problem``, when the file has none.
 
+    Text written into the project (``PlainTextContent``) and a plain text file go through the
+    same checks as a text file imported on its own (at most :data:`MAX_TEXT_BYTES` and
+    :data:`MAX_LINES` lines); one that fails them is empty, its problem the refusal's sentence.
     Raises :class:`ImportFileError` only for an archive entry that cannot be read at all.
     """
     if source.content is not None and source.content.strip():
+        try:
+            _check_inline(source.content, source.name or archive.path.name)
+        except ImportFileError as exc:
+            return SourceContent(SourceText(""), (), archive.path.name, "txt", problem=str(exc))
         return _plain(source.content, False, archive.path.name, "txt", None)
     problem = "its text is not in the file"
     plain = find_entry(archive, source.plain_text_path) if source.plain_text_path else None
     if plain is not None:
         data = archive.read(plain)
+        entry = Path(PurePosixPath(plain).name)
         try:
-            text, encoding = decode_text(data, Path(PurePosixPath(plain).name))
-        except ImportFileError:
-            problem = "its text file is empty"  # NVivo writes a bare line end beside a .docx
+            text, encoding = decode_text(data, entry)
+            check_lines(text, entry)
+        except ImportFileError as exc:
+            # NVivo writes a bare line end beside a .docx; anything else is told as it is.
+            problem = "its text file is empty" if _blank(data) else str(exc)
         else:
             had_bom = data.startswith(_BOMS)
-            return _plain(text, had_bom, PurePosixPath(plain).name, "txt", encoding)
+            return _plain(text, had_bom, entry.name, "txt", encoding)
     rich = find_entry(archive, source.rich_text_path) if source.rich_text_path else None
     if rich is not None:
         read = _read_rich(archive, rich, scratch)
@@ -246,6 +263,27 @@ def read_note(archive: Archive, note: QdeNote) -> str:
     except ImportFileError:
         return ""
     return text.strip()
+
+
+def _check_inline(raw: str, name: str) -> None:
+    """Refuse text written into the project as :func:`decode_text` and :func:`check_lines`
+    refuse a text file's: over :data:`MAX_TEXT_BYTES` in UTF-8, or too many lines."""
+    # A source's name may hold a slash, which a path would take for a folder.
+    path = Path(name.replace("/", "\u2215").replace("\\", "\u2215"))
+    if len(raw) > MAX_TEXT_BYTES // 4:  # shorter texts fit however wide their characters
+        size = len(raw.encode("utf-8", "surrogatepass"))
+        if size > MAX_TEXT_BYTES:
+            raise too_large(path, size, MAX_TEXT_BYTES, "texts")
+    check_lines(raw, path)
+
+
+def _blank(data: bytes) -> bool:
+    """Whether a text file's bytes hold nothing but a byte-order mark and blanks."""
+    for bom in _BOMS:
+        if data.startswith(bom):
+            data = data[len(bom) :]
+            break
+    return not data.replace(b"\x00", b"").strip()  # NULs: the other half of UTF-16 blanks
 
 
 def _plain(

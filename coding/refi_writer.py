@@ -86,8 +86,10 @@ class ProjectWriter:
     # --- the parts of the project -----------------------------------------------------------
 
     def begin(self, tx: Tx, coder: str | None, language: str | None) -> None:
-        """The project row, its coders and current coder, the codebook and the attributes."""
+        """The project row, its coders and current coder, the codebook and the attributes; the
+        warnings of how the file was read come first in the report."""
         qde = self.qde
+        self.report.warnings.extend(qde.warnings)
         facts, description = read_facts(qde.description)
         self._language = language or _language(facts.get("language")) or "nb"
         tx.project.create((qde.name or "Imported project")[:200], self._language)
@@ -120,10 +122,8 @@ class ProjectWriter:
         self._documents[source.guid] = document_id
         self.report.documents += 1
         if content.problem:
-            self.report.warnings.append(
-                f"“{name}” has no text in the file ({content.problem.rstrip('.')}); "
-                "it was imported as an empty document."
-            )
+            problem = content.problem.rstrip(".")
+            self.report.warnings.append(f"“{name}” was imported as an empty document: {problem}.")
         target: _Target = (document_id, None, None)
         self._memos.setdefault(target, []).extend(source.notes)
         if description:

@@ -3,11 +3,30 @@
 from __future__ import annotations
 
 
+def one_line(text: str) -> str:
+    """``text`` with its line breaks and other control characters shown escaped ("\\n"), so
+    that a sentence naming a file called "a<newline>b" stays one line."""
+    if text.isprintable():
+        return text
+    return "".join(
+        char.encode("unicode_escape").decode("ascii") if _breaks_line(char) else char
+        for char in text
+    )
+
+
+def _breaks_line(char: str) -> bool:
+    return ord(char) < 32 or char in "\x7f\x85\u2028\u2029"
+
+
 class StorageError(Exception):
     """A problem with a project file or an input file that the researcher can act on.
 
-    ``str(error)`` is one plain sentence in the researcher's words; it never holds a traceback.
+    ``str(error)`` is one plain sentence in the researcher's words, on one line; it never holds
+    a traceback.
     """
+
+    def __str__(self) -> str:
+        return one_line(super().__str__())
 
 
 class ProjectFileError(StorageError):

@@ -15,7 +15,7 @@ from docx.opc.exceptions import PackageNotFoundError
 from lxml import etree
 
 from storage.errors import ImportFileError
-from storage.formats.input_file import open_input, too_large
+from storage.formats.input_file import open_input, os_error, too_large
 from storage.formats.parsed import ParsedDocument
 from storage.formats.speakers import transcript_row
 from storage.formats.text_file import document_from_paragraphs, empty_error, quoted
@@ -49,9 +49,13 @@ _OLE_MAGIC: Final = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 # What python-docx, zipfile and lxml raise for a file that is not a sound Word package: not a
 # zip, a missing part or relationship, broken XML, a wrong content type (ValueError), a damaged
 # or encrypted zip member, or a compression method zipfile lacks. The package was read within
-# bounds before python-docx opens it, so these are the rest.
+# bounds before python-docx opens it, so these are the rest. python-docx also reaches for
+# attributes of the elements it expects (AttributeError, TypeError) when a part's XML is in
+# another namespace than Word's.
 _DAMAGED: Final = (
     PackageNotFoundError,
+    AttributeError,
+    TypeError,
     zipfile.BadZipFile,
     KeyError,
     etree.XMLSyntaxError,
@@ -72,7 +76,10 @@ def read_docx(path: Path) -> ParsedDocument:
     too large or holds no text.
     """
     with open_input(path) as stream:
-        _check_package(path, stream)
+        try:
+            _check_package(path, stream)
+        except OSError as exc:  # a file that cannot be read (/proc/self/mem, a failing disk)
+            raise os_error(path, exc) from exc
         try:
             body = _body(docx.Document(stream).element)
             paragraphs = list(_block_lines(body))

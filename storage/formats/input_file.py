@@ -32,7 +32,7 @@ def open_input(path: Path) -> BinaryIO:
         _check_regular(path, os.stat(path).st_mode)
         descriptor = os.open(path, os.O_RDONLY | _NO_WAIT)
     except OSError as exc:
-        raise _os_error(path, exc) from exc
+        raise os_error(path, exc) from exc
     try:
         # Checked again on what was opened: the name may have been pointed elsewhere meanwhile.
         _check_regular(path, os.fstat(descriptor).st_mode)
@@ -56,7 +56,7 @@ def read_input(path: Path, limit: int, what: str) -> bytes:
                 raise too_large(path, size, limit, what)
             data = stream.read(limit + 1)
         except OSError as exc:
-            raise _os_error(path, exc) from exc
+            raise os_error(path, exc) from exc
     if len(data) > limit:
         raise too_large(path, len(data), limit, what)
     return data
@@ -93,7 +93,8 @@ def _check_regular(path: Path, mode: int) -> None:
     )
 
 
-def _os_error(path: Path, exc: OSError) -> ImportFileError:
+def os_error(path: Path, exc: OSError) -> ImportFileError:
+    """The sentence for ``exc``, raised while opening or reading ``path``."""
     if isinstance(exc, FileNotFoundError):
         return ImportFileError(
             f"{quoted(path)} cannot be found: it may have been moved, renamed or deleted."

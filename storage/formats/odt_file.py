@@ -138,7 +138,7 @@ class _TextBuilder:
             tag = child.tag
             if tag == f"{_TEXT}s":
                 count = child.get(f"{_TEXT}c", "1")
-                self._literal(" " * (min(int(count), 100) if count.isdigit() else 1))
+                self._literal(" " * (min(int(count), 100) if _is_count(count) else 1))
             elif tag == f"{_TEXT}tab":
                 self._literal("\t")
             elif tag == f"{_TEXT}line-break":
@@ -160,3 +160,8 @@ class _TextBuilder:
         if text:
             self.parts.append(text)
             self._after_space = text.endswith(" ")
+
+
+def _is_count(value: str) -> bool:
+    """Whether ``value`` is a count in ASCII digits ("²" is a digit to ``str.isdigit``)."""
+    return value.isascii() and value.isdigit()

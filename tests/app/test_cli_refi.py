@@ -107,3 +107,38 @@ def test_errors_are_one_line_and_leave_nothing(tmp_path: Path) -> None:
     result = tillit("refi", "export", existing, tmp_path / "out.zip")
     assert result.returncode == 1 and "OUT.qdpx" in result.stderr
     assert tillit("refi").returncode == 2
+
+
+def test_a_project_in_another_namespace_imports_and_the_json_carries_the_warning(
+    tmp_path: Path,
+) -> None:
+    """The qc sample with its project.qde moved to an older namespace (ATLAS.ti 23.4 writes
+    ``urn:QDA-XML:codebook:0:4`` in its codebooks): read as it is, and the report says so."""
+    with zipfile.ZipFile(SAMPLES / "qc-demo.qdpx") as original:
+        entries = {name: original.read(name) for name in original.namelist()}
+    qde = entries["project.qde"].decode("utf-8")
+    assert qde.count('xmlns="urn:QDA-XML:project:1.0"') == 1
+    entries["project.qde"] = qde.replace(
+        'xmlns="urn:QDA-XML:project:1.0"', 'xmlns="urn:QDA-XML:project:0:4"'
+    ).encode("utf-8")
+    moved = tmp_path / "gammel.qdpx"
+    with zipfile.ZipFile(moved, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, data in entries.items():
+            archive.writestr(name, data)
+    expected = (
+        "“gammel.qdpx” is in the namespace “urn:QDA-XML:project:0:4”, not REFI-QDA's "
+        "“urn:QDA-XML:project:1.0”; Tillit read what it recognised, so check what came in."
+    )
+
+    result = tillit("refi", "import", moved, tmp_path / "gammel.tillit", "--json")
+    assert result.returncode == 0, result.stderr
+    report = json.loads(result.stdout)
+    assert report["warnings"][0] == expected  # first: it bears on everything after it
+    assert report["documents"] == qde.count("<TextSource ") == 2
+    assert report["codings"]["direct"] + report["codings"]["reanchored"] == qde.count("<Coding ")
+    assert report["codes"] == qde.count("<Code ")
+    assert expected in result.stderr.splitlines()
+
+    plain = tillit("refi", "import", SAMPLES / "qc-demo.qdpx", tmp_path / "qc.tillit", "--json")
+    assert plain.returncode == 0, plain.stderr
+    assert json.loads(plain.stdout)["warnings"] == []

@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 import xml.etree.ElementTree as ET
 from collections.abc import Callable
+from html import escape
 from pathlib import Path
 from typing import Any
 
@@ -490,3 +491,57 @@ def test_the_code_menu_opens_the_dialog(
     action.trigger()
     assert len(opened) == 1
     window.close_project()
+
+
+ATLAS_QDC = Path(__file__).resolve().parents[1] / "data/refi-qda/samples/atlas23.4-codebook.qdc"
+
+
+def _code_groups(path: Path) -> int:
+    """The Sets of a codebook that group codes, counted from its XML."""
+    root = ET.parse(path).getroot()
+    return sum(
+        1
+        for element in root.iter()
+        if element.tag.endswith("}Set") and any(m.tag.endswith("}MemberCode") for m in element)
+    )
+
+
+def test_how_the_file_was_read_is_shown_above_the_review(
+    dialog: CodebookDialog,
+    tmp_path: Path,
+    warnings: list[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    assert dialog.warnings_label.isHidden()
+    original = ATLAS_QDC.read_text(encoding="utf-8")
+    assert _code_groups(ATLAS_QDC) == 1
+    moved = tmp_path / "eldre kodebok.qdc"  # ATLAS.ti's codebook in an older namespace
+    assert original.count('xmlns="urn:QDA-XML:codebook:1.0"') == 1
+    moved.write_text(
+        original.replace('xmlns="urn:QDA-XML:codebook:1.0"', 'xmlns="urn:QDA-XML:codebook:0:4"'),
+        encoding="utf-8",
+    )
+    choose_file(monkeypatch, moved)
+    dialog.import_button.click()
+    assert warnings == [] and dialog.review is not None
+    shown_lines = dialog.warnings_label.text().split("<br>")
+    assert dialog.warnings_label.isVisible() and len(shown_lines) == 2
+    assert (
+        "“urn:QDA-XML:codebook:0:4”, not REFI-QDA's “urn:QDA-XML:codebook:1.0”" in (shown_lines[0])
+    )
+    assert "has 1 code group (Sets)" in shown_lines[1]
+    assert shown_lines == [f"⚠ {escape(w, quote=False)}" for w in dialog.review.warnings]
+    y_warnings = dialog.warnings_label.mapTo(dialog, dialog.warnings_label.rect().topLeft()).y()
+    assert y_warnings < dialog.table.mapTo(dialog, dialog.table.rect().topLeft()).y()
+    dialog.warnings_label.window().grab().save(str(tmp_path / "codebook-warnings.png"))
+
+    dialog.threshold_slider.setValue(60)
+    dialog.rematch()  # matching again reads no file: the warnings stay
+    assert dialog.warnings_label.isVisible()
+    assert dialog.warnings_label.text().split("<br>") == shown_lines
+
+    choose_file(monkeypatch, ATLAS_QDC)  # the file as ATLAS.ti wrote it: its code group only
+    dialog.import_button.click()
+    assert dialog.warnings_label.text().count("⚠") == 1
+    apply(dialog)
+    assert dialog.warnings_label.isHidden()

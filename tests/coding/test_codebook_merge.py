@@ -15,10 +15,10 @@ from sqlalchemy.engine import Engine
 
 from coding import queries
 from coding.codebook import AddCode, MergeCodes
+from coding.codebook_apply import ApplyCodebookMerge
 from coding.codebook_exchange import export_codebook, read_codebook_file
 from coding.codebook_merge import (
     Action,
-    ApplyCodebookMerge,
     How,
     MergeReview,
     match_codebook,

@@ -29,7 +29,8 @@ from coding.refi_anchoring import (
 )
 from coding.refi_import import ImportReport, import_project
 from coding.refi_sources import SourceText, read_facts, with_facts
-from storage.formats.text_file import normalise_text
+from storage.formats.input_file import MIB
+from storage.formats.text_file import MAX_LINES, MAX_TEXT_BYTES, normalise_text
 
 SAMPLES = Path(__file__).resolve().parents[1] / "data" / "refi-qda"
 CODE = "0b1d8a0e-4bd1-4c6e-8a38-3f1e0c0a1b2c"
@@ -450,3 +451,79 @@ def test_cases_variables_and_notes_of_another_program(tmp_path: Path) -> None:
         assert document_memo.text == "Dokument-notat æøå\n\nDescription\nTatt opp i Bergen"
         project_memo = tx.memos.get(MemoTarget())
         assert project_memo is not None and project_memo.text == "Løs\n\nAlene"
+
+
+# --- sources whose text Tillit refuses ------------------------------------------------------
+
+
+def _empty_document(report: ImportReport) -> str:
+    """The sentence that says why the one document is empty; its coding is listed unplaced."""
+    with Project.open(report.project_path, backup=False) as project:
+        [document] = queries.documents(project)
+        assert queries.document(project, document.id).text == ""
+    assert [u.reason for u in report.unplaced] == ["the document has no text in the file"]
+    [warning] = [w for w in report.warnings if "imported as an empty document" in w]
+    return warning
+
+
+_MB = f"{MAX_TEXT_BYTES // MIB} MB"
+
+
+@pytest.mark.parametrize(
+    ("data", "problem"),
+    [
+        (b"\r\n", "its text file is empty."),  # NVivo beside a .docx
+        (codecs.BOM_UTF8 + b" \r\n", "its text file is empty."),
+        ("\r\n".encode("utf-16"), "its text file is empty."),
+        (
+            b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj\n",
+            "“x.txt” is not a text file: it looks like a PDF document.",
+        ),
+        (
+            b"a" * (MAX_TEXT_BYTES + 1),
+            f"“x.txt” is too large to import ({_MB}); Tillit imports text files up to {_MB}.",
+        ),
+        (
+            b"linje\n" * MAX_LINES,
+            f"“x.txt” has more than {MAX_LINES:,} lines, more than Tillit imports as one "
+            "document; split it into several files.",
+        ),
+    ],
+    ids=["line-end", "bom-and-blanks", "utf16-line-end", "pdf", "too-large", "too-many-lines"],
+)
+def test_a_plain_text_file_tillit_refuses_is_named_for_what_it_is(
+    tmp_path: Path, data: bytes, problem: str
+) -> None:
+    sources = (
+        '<TextSource guid="c0ffee00-0000-0000-0000-000000000001" name="Intervju" '
+        f'plainTextPath="internal://x.txt">{_selection(0, 3, "INT")}</TextSource>'
+    )
+    path = _qdpx(tmp_path / "a.qdpx", _project(sources), {"sources/x.txt": data})
+    report = import_project(path, tmp_path / "b")
+    assert _empty_document(report) == (f"“Intervju” was imported as an empty document: {problem}")
+
+
+def test_text_in_the_project_file_goes_through_the_checks_of_a_text_file(tmp_path: Path) -> None:
+    lines = "\n".join(["P1: ja"] * (MAX_LINES + 1))
+    sources = (
+        '<TextSource guid="c0ffee00-0000-0000-0000-000000000001" name="Lang/samtale">'
+        f"<PlainTextContent>{lines}</PlainTextContent>{_selection(0, 2, 'P1')}</TextSource>"
+    )
+    report = import_project(_qdpx(tmp_path / "a.qdpx", _project(sources)), tmp_path / "b")
+    assert _empty_document(report) == (
+        "“Lang/samtale” was imported as an empty document: “Lang\u2215samtale” has more than "
+        f"{MAX_LINES:,} lines, more than Tillit imports as one document; split it into several "
+        "files."
+    )
+    # Counted in UTF-8 bytes, as a file's are: fewer characters than the limit, more bytes.
+    wide = "ø" * (MAX_TEXT_BYTES // 2 + 1)
+    sources = (
+        '<TextSource guid="c0ffee00-0000-0000-0000-000000000001" name="Intervju">'
+        f"<PlainTextContent>{wide}</PlainTextContent>{_selection(0, 2, 'øø')}</TextSource>"
+    )
+    report = import_project(_qdpx(tmp_path / "c.qdpx", _project(sources)), tmp_path / "d")
+    size = f"{len(wide.encode()) // MIB} MB"
+    assert _empty_document(report) == (
+        f"“Intervju” was imported as an empty document: “Intervju” is too large to import "
+        f"({size}); Tillit imports texts up to {_MB}."
+    )
