@@ -6,8 +6,8 @@ STAMP := $(VENV)/.installed
 # apt-get needs root; anyone else is asked for it through sudo.
 SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
 
-.PHONY: run test lint typecheck layers pytest smoke qt-libs xvfb qt-floor bench bench-smoke \
-	migration clean
+.PHONY: run test lint typecheck layers pytest smoke fuzz qt-libs xvfb qt-floor bench \
+	bench-smoke migration clean
 
 # --- setting up -------------------------------------------------------------------------------
 
@@ -97,6 +97,12 @@ layers: $(STAMP)
 
 pytest: qt-libs xvfb
 	QT_QPA_PLATFORM=offscreen $(PY) -m pytest
+
+# The fuzzing suite's long run (tests/fuzz/README.md): 1,548 command-line cases and 10,000 reader
+# calls from one seed; `make test` runs it at a smaller size. FUZZ_SEED=N draws other inputs.
+fuzz: qt-libs
+	TILLIT_FUZZ_CASES=1500 TILLIT_FUZZ_INPROCESS=10000 TILLIT_FUZZ_SEED=$(or $(FUZZ_SEED),20260312) \
+		QT_QPA_PLATFORM=offscreen $(PY) -m pytest tests/fuzz -m fuzz -p no:randomly --timeout=7200
 
 # The program as `make run` starts it (on X, here Xvfb) in throw-away data, settings and cache
 # folders: it makes its demo project, paints its window, and exits 0 (TILLIT_SMOKE_EXIT, a test

@@ -1,0 +1,1 @@
+"""Fuzzing every importer: mutated and special inputs through the command line and the readers."""
