@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 
 #: The sub-commands of the command line (``app.cli.build_parser``; a test keeps them in step).
 COMMANDS = frozenset(
@@ -20,13 +21,28 @@ COMMANDS = frozenset(
         "agreement",
         "merge",
         "refi",
+        "copy",
     }
 )
 
 
+def opens_gui(args: list[str]) -> bool:
+    """Whether the arguments ask for the GUI: none, or one project file to open in it.
+
+    Anything else goes to the command line, which answers a mistyped sub-command with its
+    usage and exit status 2 instead of opening a window.
+    """
+    if not args:
+        return True
+    if len(args) > 1 or args[0] in COMMANDS or args[0].startswith("-"):
+        return False
+    path = Path(args[0])
+    return path.suffix.lower() == ".tillit" or path.is_file()
+
+
 def main(argv: list[str] | None = None) -> int:
     args = sys.argv[1:] if argv is None else argv
-    if args and (args[0] in COMMANDS or args[0] in {"-h", "--help"}):
+    if not opens_gui(args):
         from app.cli import run
 
         return run(args)

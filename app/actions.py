@@ -33,6 +33,7 @@ class ActionId(Enum):
     IMPORT_PROJECT = auto()
     EXPORT_PROJECT = auto()
     CODE_SPEAKER_TURNS = auto()
+    SAVE_COPY_FOR_CODER = auto()
 
 
 #: (text, shortcuts, status tip) of each action that is not built by the undo stack.
@@ -91,6 +92,12 @@ _SPECS: dict[ActionId, tuple[str, tuple[QKeySequence.StandardKey | str, ...], st
         "Export pro&ject (REFI-QDA)…",
         (),
         "Write the whole project to a .qdpx file that other programs read",
+    ),
+    ActionId.SAVE_COPY_FOR_CODER: (
+        "Save a &copy for a coder…",
+        (),
+        "A copy of the project (everything saved so far) for a coder to work in on their own; "
+        "merge it back later",
     ),
     ActionId.MERGE_PROJECTS: (
         "&Merge coders' projects…",

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import argparse
+import logging
+import os
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -13,25 +15,35 @@ from app.cli_output import err, out, progress, write_json
 from app.cli_refi import add_refi_command
 from app.cli_reports import add_agreement_command, add_export_commands
 from coding import queries
+from coding.codebook_apply import ApplyCodebookMerge
 from coding.codebook_exchange import CODEBOOK_SOURCES, export_codebook, read_codebook_file
 from coding.codebook_merge import (
     DEFAULT_THRESHOLD,
     Action,
-    ApplyCodebookMerge,
     MergeReview,
     read_incoming,
     review_merge,
 )
-from coding.codebooks import shipped_codebook
+from coding.codebooks import CodebookSpec, shipped_codebook
 from coding.codings import ApplyCoding, RemoveCoding
 from coding.errors import CodingError, NotFoundError, UserError
 from coding.importing import ImportDocuments
-from coding.project import LANGUAGES, Project, find_code, resolve_code, resolve_document
+from coding.project import (
+    LANGUAGES,
+    Project,
+    copy_project,
+    find_code,
+    notices,
+    resolve_code,
+    resolve_document,
+)
 from coding.records import CodingDetail
 from coding.reports import export_codebook_docx
 from coding.search import ProjectSearch, SearchHit, SearchResult
 
 Handler = Callable[[argparse.Namespace], int]
+
+log = logging.getLogger(__name__)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -89,6 +101,7 @@ def build_parser() -> argparse.ArgumentParser:
     codings.add_argument("--coder")
     codings.add_argument("--json", action="store_true")
     codings.set_defaults(handler=_codings)
+    _add_copy_command(sub)
     _add_search_command(sub)
     _add_codebook_commands(sub)
     add_export_commands(sub)
@@ -96,6 +109,16 @@ def build_parser() -> argparse.ArgumentParser:
     add_merge_command(sub)
     add_refi_command(sub)
     return parser
+
+
+def _add_copy_command(sub: Any) -> None:
+    copy = sub.add_parser(
+        "copy", help="a consistent copy of the project (also while it is open), e.g. for a coder"
+    )
+    copy.add_argument("project", type=Path)
+    copy.add_argument("dest", type=Path, metavar="DEST.tillit")
+    copy.add_argument("--coder", help="the copy's current coder, credited on its new codings")
+    copy.set_defaults(handler=_copy)
 
 
 def _add_search_command(sub: Any) -> None:
@@ -141,12 +164,37 @@ def _add_codebook_commands(sub: Any) -> None:
     merge.set_defaults(handler=_codebook_merge)
 
 
+class _Notices(logging.Handler):
+    """Collects what went wrong after the work was saved, to be said after the outcome."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.lines: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.lines.append(record.getMessage())
+
+
+def _unraisable(unraisable: Any) -> None:
+    """Log what a finalizer raised instead of printing it. A library object left half-way by a
+    failed write (a zip archive whose file was closed when the disk filled) complains when it
+    is collected; the failure itself was already reported in one line."""
+    log.info("Ignored while cleaning up: %r", unraisable.exc_value)
+
+
 def run(argv: Sequence[str]) -> int:
     """Run one command; returns the exit status (0 done, 1 refused with a reason, 2 usage)."""
     args = build_parser().parse_args(argv)
     handler: Handler = args.handler
+    # Only errors reach stderr as log lines: a script reading it gets one line per problem.
+    logging.basicConfig(level=logging.ERROR, format="tillit: %(message)s")
+    sys.unraisablehook = _unraisable
+    told = _Notices()
+    notices.addHandler(told)
+    level, notices.propagate = notices.level, False
+    notices.setLevel(logging.WARNING)  # heard even though other log lines are not
     try:
-        return handler(args)
+        status = handler(args)
     except UserError as exc:
         print(f"tillit: {exc}", file=sys.stderr)
         return 1
@@ -155,19 +203,44 @@ def run(argv: Sequence[str]) -> int:
             "tillit: interrupted; the project is as it was before the last change.", file=sys.stderr
         )
         return 130
+    except BrokenPipeError:  # the reader went away (`… --json | head`): nothing more to say
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
+    finally:
+        notices.removeHandler(told)
+        notices.setLevel(level)
+        notices.propagate = True
+    for line in told.lines:  # the work is done: say what went wrong besides
+        err(f"tillit: {line}")
+    return status
 
 
 def _new(args: argparse.Namespace) -> int:
-    codebook = None
+    codebook: CodebookSpec | None = None
     if Path(args.codebook).suffix.lower() in CODEBOOK_SOURCES:
         codebook = read_codebook_file(Path(args.codebook))
     elif args.codebook != "empty":
         codebook = shipped_codebook(args.codebook)
-    with Project.create(args.project, coder=args.coder, language=args.language) as project:
+    project = Project.create(args.project, coder=args.coder, language=args.language)
+    try:
         if codebook is not None:
             # A merge into the empty project: it also keeps the GUIDs a code answers to.
-            ApplyCodebookMerge(project, review_merge(project, codebook)).do()
-        err(f"Created {project.path}")
+            review = review_merge(project, codebook)
+            ApplyCodebookMerge(project, review).do()
+            _warn(review.warnings)
+    except BaseException:
+        project.close()  # a new project without its codebook is not what was asked for
+        project.path.unlink(missing_ok=True)
+        raise
+    project.close()
+    err(f"Created {project.path}")
+    return 0
+
+
+def _copy(args: argparse.Namespace) -> int:
+    target = copy_project(args.project, args.dest, coder=args.coder)
+    credited = f"; its new codings are credited to {args.coder.strip()}" if args.coder else ""
+    err(f"Copied {args.project} to {target}{credited}.")
     return 0
 
 
@@ -177,6 +250,7 @@ def _codebook_merge(args: argparse.Namespace) -> int:
         review = review_merge(project, incoming, args.threshold)
         if not args.dry_run:
             ApplyCodebookMerge(project, review).do()
+    _warn(review.warnings)
     if args.json:
         write_json(review.to_json() | {"applied": not args.dry_run})
     else:
@@ -220,7 +294,14 @@ def _import(args: argparse.Namespace) -> int:
         command = ImportDocuments(project, args.files, args.language, progress=progress)
         command.do()
         err(f"Imported {len(command.document_ids)} document(s).")
+    _warn(command.warnings)
     return 0
+
+
+def _warn(warnings: Sequence[str]) -> None:
+    """Say on stderr what was read other than the file has it (the work itself is done)."""
+    for warning in warnings:
+        err(f"tillit: warning: {warning}")
 
 
 def _docs(args: argparse.Namespace) -> int:

@@ -26,6 +26,7 @@ from app.code_tree.code_panel import CodePanel
 from app.code_tree.definition_panel import DefinitionPanel
 from app.codebook_dialog import CodebookDialog
 from app.coding_controller import CodingController
+from app.copy_dialog import save_copy_for_coder
 from app.document_panel import DocumentPanel
 from app.events import ProjectEvents
 from app.export_dialog import ExportDialog
@@ -183,6 +184,8 @@ class MainWindow(QMainWindow):
         file_menu.addSeparator()
         file_menu.addActions([a[ActionId.IMPORT_PROJECT], a[ActionId.EXPORT_PROJECT]])
         file_menu.addSeparator()
+        file_menu.addAction(a[ActionId.SAVE_COPY_FOR_CODER])
+        file_menu.addSeparator()
         file_menu.addAction(a[ActionId.QUIT])
         edit_menu = self.menuBar().addMenu("&Edit")
         edit_menu.addActions([a[ActionId.UNDO], a[ActionId.REDO]])
@@ -244,6 +247,7 @@ class MainWindow(QMainWindow):
         a[ActionId.IMPORT_PROJECT].triggered.connect(lambda: import_qdpx(self, self._open_or_warn))
         a[ActionId.EXPORT_PROJECT].triggered.connect(self._on_export_project_triggered)
         a[ActionId.CODE_SPEAKER_TURNS].triggered.connect(self._on_code_speaker_turns_triggered)
+        a[ActionId.SAVE_COPY_FOR_CODER].triggered.connect(self._on_save_copy_triggered)
         self.events.changed.connect(self._on_events_changed)
         self.documents.document_chosen.connect(self.show_document)
         self.documents.files_dropped.connect(self.import_files)
@@ -273,8 +277,10 @@ class MainWindow(QMainWindow):
             return
         self.memos.save()
         self._set_workbench(None)
-        self.project.close()
+        problems = self.project.close()  # every edit is saved; these came besides
         self.project = None
+        if problems:
+            QMessageBox.warning(self, "Tillit", " ".join(problems))
 
     def _set_workbench(self, workbench: Workbench | None) -> None:
         if self.keeper is not None:
@@ -297,8 +303,11 @@ class MainWindow(QMainWindow):
         self.viewer.clear()
         self._paragraphs, self._paragraph_starts = [], []
         project = workbench.project if workbench else None
-        self.setWindowTitle(f"{project.path.stem} – Tillit" if project else "Tillit")
-        self._project_label.setText(f"Project: {project.path}" if project else "No project open")
+        reading = " (read-only)" if project is not None and project.read_only else ""
+        self.setWindowTitle(f"{project.path.stem}{reading} – Tillit" if project else "Tillit")
+        self._project_label.setText(
+            f"Project: {project.path}{reading}" if project else "No project open"
+        )
         self._show_coder()
         if self.keeper is not None:
             self.keeper.start()
@@ -306,6 +315,7 @@ class MainWindow(QMainWindow):
         for action_id in (
             ActionId.IMPORT_DOCUMENTS, ActionId.CODE_SELECTION, ActionId.CODE_IN_VIVO,
             ActionId.REMOVE_CODING_AT_CURSOR, ActionId.MEMO_AT_CURSOR, ActionId.CODEBOOK_DIALOG,
+            ActionId.SAVE_COPY_FOR_CODER,
         ):  # fmt: skip
             self.actions_by_id[action_id].setEnabled(workbench is not None)
 
@@ -503,6 +513,14 @@ class MainWindow(QMainWindow):
     def _on_export_project_triggered(self) -> None:
         if self.workbench is not None:
             export_qdpx(self.workbench, self)
+
+    def _on_save_copy_triggered(self) -> None:
+        if self.project is None:
+            return
+        self.memos.save()  # the memo being written goes into the copy too
+        made = save_copy_for_coder(self.project, self)
+        if made is not None:
+            self.statusBar().showMessage(f"Saved a copy for a coder: {made}", 10000)
 
     def _on_merge_projects_triggered(self) -> None:
         if self.workbench is not None:

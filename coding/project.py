@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from types import TracebackType
 
 from coding.errors import CodingError, NotFoundError, ProjectFileError
-from storage.project_file import SUFFIX, ProjectFile
+from storage.project_file import SUFFIX, ProjectFile, staged_copy
 from storage.records import CodeRecord, CoderRecord, ProjectRecord
-from storage.store import Tx
+from storage.store import Store, Tx
 
 #: Languages a document can be in: Norwegian bokmål and nynorsk, Danish, Swedish, English.
 LANGUAGES = ("nb", "nn", "da", "sv", "en")
@@ -18,9 +19,14 @@ LANGUAGES = ("nb", "nn", "da", "sv", "en")
 #: The separator between levels of a code's path ("Styring og kontroll/Tidsstyring").
 PATH_SEPARATOR = "/"
 
+#: Where problems that came after the work was saved are told (a backup that could not be
+#: made): the command line prints them after its outcome; the GUI shows what ``close`` returns.
+notices = logging.getLogger("tillit.notices")
+
 
 class Project:
-    """A project open for reading and writing by this process (it holds the lock)."""
+    """A project open in this process: for writing (it holds the lock), or for reading only
+    where its file or folder cannot be written (see :attr:`read_only`)."""
 
     def __init__(self, file: ProjectFile) -> None:
         self._file = file
@@ -44,26 +50,38 @@ class Project:
             raise CodingError(_language_error(language))
         if path.suffix.lower() != SUFFIX:
             path = path.with_name(path.name + SUFFIX)
-        file = ProjectFile.create(path)
-        try:
-            with file.store.transaction() as tx:
+        coder_name = (coder or default_coder_name()).strip()
+        if not coder_name:
+            raise CodingError("A coder needs a name.")
+
+        def fill(store: Store) -> None:
+            with store.transaction() as tx:
                 tx.project.create(name or path.stem, language)
-                coder_id = tx.coders.add(coder or default_coder_name())
-                tx.project.set_current_coder(coder_id)
-        except BaseException:
-            file.close()
-            path.unlink(missing_ok=True)
-            raise
-        return cls(file)
+                tx.project.set_current_coder(tx.coders.add(coder_name))
+
+        return cls(ProjectFile.create(path, fill))
 
     @classmethod
     def open(cls, path: Path, *, backup: bool = True) -> Project:
         """Open an existing project (see :meth:`ProjectFile.open` for what it raises)."""
         return cls(ProjectFile.open(path, backup=backup))
 
-    def close(self) -> None:
-        """Finish pending backups and release the project for other processes."""
-        self._file.close()
+    @property
+    def read_only(self) -> str | None:
+        """Why the project can only be read (its file or folder cannot be written), as the
+        sentence that refuses each change; ``None`` when it can be changed."""
+        return self._file.read_only
+
+    def close(self) -> list[str]:
+        """Finish pending backups and release the project for other processes.
+
+        Never fails for a condition of the disk, since every edit was saved when it was made;
+        returns a sentence for each problem meanwhile (also told through :data:`notices`).
+        """
+        problems = self._file.close()
+        for problem in problems:
+            notices.warning(problem)
+        return problems
 
     def __enter__(self) -> Project:
         return self
@@ -103,6 +121,31 @@ class Project:
             if coder_id is None:
                 raise ProjectFileError("This project has no current coder; set one with --coder.")
             return tx.coders.get(coder_id)
+
+
+def copy_project(source: Path, target: Path, *, coder: str | None = None) -> Path:
+    """Make a consistent copy of the project ``source`` at ``target``, e.g. for a coder.
+
+    The copy holds every edit committed before it (the source may be open, here or in
+    another Tillit) and keeps the project's and documents' UUIDs, so that merging it back
+    later matches them; with ``coder``, that coder (added if new) becomes its current coder.
+    The copy is written whole or not at all. ``.tillit`` is added to a target without it.
+    Returns the copy's path.
+
+    Raises :class:`ProjectFileError` (the source cannot be read, the target exists or cannot
+    be written), :class:`NewerProjectError`, and :class:`CodingError` for an empty name.
+    """
+    if target.suffix.lower() != SUFFIX:
+        target = target.with_name(target.name + SUFFIX)
+    if coder is not None and not coder.strip():
+        raise CodingError("A coder needs a name.")
+    if target.resolve() == source.resolve():
+        raise ProjectFileError(f"“{target.name}” is the project itself; name another file.")
+    with staged_copy(source, target) as store:
+        if coder is not None:
+            with store.transaction() as tx:
+                tx.project.set_current_coder(coder_id_for(tx, coder))
+    return target.resolve()
 
 
 def default_coder_name() -> str:

@@ -25,6 +25,7 @@ from storage.formats.qde import QdeCoding, QdeProject, QdeSelection, QdeSource, 
 from storage.formats.qdpx import Archive
 from storage.project_file import SUFFIX, ProjectFile
 from storage.repositories.merging import NewCoding
+from storage.staging import remove_staged, remove_stale, staging_path
 from storage.store import Tx
 
 __all__ = ["ImportReport", "ReadingEvidence", "UnplacedCoding", "import_project"]
@@ -81,8 +82,8 @@ def import_project(
             contents[source.guid] = read_source(archive, source, Path(scratch))
         notes = {note.guid: read_note(archive, note) for note in qde.notes}
     importer = _Importer(qde, contents, notes, steps, ImportReport(target, qde.origin))
-    staging = target.with_name(f".{target.name}.importing")
-    _remove(staging)
+    remove_stale(target.parent)  # what an import that was killed left behind
+    staging = staging_path(target, "importing")
     project = Project(ProjectFile.create(staging))
     try:
         try:
@@ -94,17 +95,11 @@ def import_project(
             raise ProjectFileError(f"“{target.name}” already exists; choose another name.")
         staging.replace(target)
     except BaseException:
-        _remove(staging)
+        remove_staged(staging)
         raise
     if progress is not None:
         progress(steps.total, steps.total, "")  # done: too late to cancel
     return importer.report
-
-
-def _remove(path: Path) -> None:
-    """Remove a project file with its journal, lock and shared memory, if they are there."""
-    for suffix in ("", "-wal", "-shm", "-journal", ".lock"):
-        Path(str(path) + suffix).unlink(missing_ok=True)
 
 
 class _Steps:

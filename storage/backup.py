@@ -9,7 +9,7 @@ import time
 from datetime import datetime
 from pathlib import Path
 
-from storage.sqlite import online_backup
+from storage.sqlite import is_sound, online_backup
 
 log = logging.getLogger(__name__)
 
@@ -34,21 +34,28 @@ def backups(project: Path) -> list[Path]:
     return sorted(folder.glob(f"{project.stem} *.tillit"), reverse=True)
 
 
+def newest_good_backup(project: Path) -> Path | None:
+    """The newest backup that SQLite's quick check finds sound, or ``None``."""
+    return next((backup for backup in backups(project) if is_sound(backup)), None)
+
+
 def needs_backup(project: Path) -> bool:
     """Whether the project changed since its newest backup (or has none)."""
     existing = backups(project)
     if not existing:
         return True
     newest = existing[0].stat().st_mtime
-    wal = project.with_name(project.name + "-wal")
-    changed = max(project.stat().st_mtime, wal.stat().st_mtime if wal.exists() else 0.0)
+    changed = project.stat().st_mtime
     return changed > newest and time.time() - newest >= MIN_INTERVAL_S
 
 
 def make_backup(project: Path, keep: int = KEEP) -> Path:
     """Copy the project into its backup folder and delete the oldest copies beyond ``keep``.
 
-    Raises ``OSError`` when the folder cannot be written or the disk is full.
+    The copy is checked before it joins the backups, and old backups are deleted only after
+    that: a damaged project never pushes a good backup out. Raises ``OSError`` when the
+    folder cannot be written or the disk is full, and ``sqlite3.Error`` when the project
+    cannot be read or its copy is damaged (``DamagedCopyError``).
     """
     folder = backup_dir(project)
     folder.mkdir(exist_ok=True)

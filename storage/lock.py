@@ -9,6 +9,7 @@ over. Where OS locks are unavailable, a lock whose process no longer runs on thi
 from __future__ import annotations
 
 import contextlib
+import errno
 import getpass
 import json
 import logging
@@ -90,11 +91,7 @@ class ProjectLock:
                 pid=os.getpid(),
                 since=datetime.now(UTC).isoformat(timespec="seconds"),
             )
-            handle.seek(0)
-            handle.truncate()
-            json.dump(me.__dict__, handle)
-            handle.flush()
-            os.fsync(handle.fileno())
+            _write_holder(handle, me)
         except BaseException:
             handle.close()
             raise
@@ -115,6 +112,23 @@ class ProjectLock:
 
     def __exit__(self, *_exc: object) -> None:
         self.release()
+
+
+def _write_holder(handle: IO[str], me: LockHolder) -> None:
+    """Record who holds the lock. On a full disk the lock is held with an empty record: the
+    operating-system lock is what keeps a second writer out; the record only names us."""
+    # Unbuffered, so that a write the disk refused leaves nothing pending for close().
+    fd = handle.fileno()
+    try:
+        os.ftruncate(fd, 0)
+        os.write(fd, json.dumps(me.__dict__).encode("utf-8"))  # appends: the file is empty
+        os.fsync(fd)
+    except OSError as exc:
+        if exc.errno not in (errno.ENOSPC, errno.EDQUOT):
+            raise
+        log.warning("The lock of %s holds no name: %s", handle.name, exc)
+        with contextlib.suppress(OSError):
+            os.ftruncate(fd, 0)
 
 
 def _same_file(handle: IO[str], path: Path) -> bool:

@@ -56,6 +56,11 @@ SEGMENT_FIELDS = frozenset({"code", "coder"})
 
 _STATE = "tillit-state.json"
 
+#: How many documents a rebuild reads at a time. A coding's commit waits for such a read;
+#: one at a time keeps that wait short (measured: at most ~0.15 s at size M on a busy machine,
+#: against ~0.6 s for ten), for a rebuild some 10 % longer.
+_DOCUMENTS_PER_READ = 1
+
 Progress = Callable[[int, int], bool]  # (done, total) -> go on?
 
 
@@ -206,10 +211,14 @@ class SearchIndex:
         try:
             for first in range(0, len(documents), 10):
                 chunk = documents[first : first + 10]
-                with self._store.read() as tx:
-                    for unit in tx.search_units.units(chunk):
+                for at in range(0, len(chunk), _DOCUMENTS_PER_READ):
+                    # Read a few documents and leave the read before whoosh indexes them: a
+                    # commit waits for open reads, and indexing takes far longer than reading.
+                    with self._store.read() as tx:
+                        units = list(tx.search_units.units(chunk[at : at + _DOCUMENTS_PER_READ]))
+                    for unit in units:
                         writer.add_document(**unit_fields(unit))
-                        count += 1
+                    count += len(units)
                 if progress is not None and not progress(first + len(chunk), len(documents)):
                     raise IndexCancelledError
         except BaseException:

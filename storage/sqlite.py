@@ -2,49 +2,98 @@
 
 The rest of ``storage`` speaks portable SQL through SQLAlchemy, so that a shared PostgreSQL
 server can be added later by replacing this module.
+
+Projects use SQLite's rollback journal (``journal_mode=DELETE``) with ``synchronous=FULL``,
+not a write-ahead log: once a commit returns, the project file itself holds it, so a copy of
+that one file (a file manager's, a cloud-sync folder's) holds every acknowledged edit. The
+price is that a writer's commit waits for readers to finish; reads are kept short for that.
 """
 
 from __future__ import annotations
 
+import logging
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.exc import DBAPIError
+from sqlalchemy.pool import QueuePool
+
+from storage.staging import remove_staged, remove_stale, staging_path
+
+log = logging.getLogger(__name__)
 
 #: ``PRAGMA application_id`` of a Tillit project ("TLLT"), so other SQLite files are told apart.
 APPLICATION_ID = 0x544C4C54
 
-_SQLITE_HEADER = b"SQLite format 3\x00"
+#: How long a connection waits for another one's lock before it gives up.
+BUSY_TIMEOUT_MS = 5000
+
+#: The page cache of a connection. Large enough that a big import does not spill pages into
+#: the file before its commit, which would shut readers out for the rest of the transaction.
+CACHE_KIB = 64 * 1024
+
+_WRITING = "tillit_writing"
 
 
-def make_engine(path: Path) -> Engine:
-    """An engine on the project file: foreign keys on, WAL, ``synchronous=FULL``.
+def make_engine(path: Path, *, read_only: bool = False) -> Engine:
+    """An engine on the project file: foreign keys on, rollback journal, ``synchronous=FULL``.
 
     The driver's implicit transactions are switched off and every SQLAlchemy ``begin()`` emits
-    a real ``BEGIN``, so that one user action is exactly one SQLite transaction.
+    a real ``BEGIN`` (``BEGIN IMMEDIATE`` on :func:`writing` engines), so that one user action
+    is exactly one SQLite transaction. ``read_only`` opens the file with ``mode=ro`` and leaves
+    its journal mode as it is.
     """
-    engine = create_engine(f"sqlite+pysqlite:///{path}")
-    event.listen(engine, "connect", _on_connect)
+    if read_only:
+        target, uri = f"file:{quote(str(path))}?mode=ro", True
+    else:
+        target, uri = str(path), False
+    engine = create_engine(
+        "sqlite+pysqlite://",
+        creator=lambda: sqlite3.connect(target, uri=uri, check_same_thread=False),
+        poolclass=QueuePool,
+    )
+    event.listen(engine, "connect", partial(_on_connect, read_only=read_only))
     event.listen(engine, "begin", _on_begin)
     return engine
 
 
-def _on_connect(dbapi_connection: sqlite3.Connection, _record: Any) -> None:
+def writing(engine: Engine) -> Engine:
+    """The same engine, but its transactions begin with ``BEGIN IMMEDIATE``.
+
+    A writing transaction takes the write lock before it reads anything: a deferred one would
+    ask for it only at its first write, and if another connection got it meanwhile SQLite
+    refuses at once rather than wait, since waiting could deadlock.
+    """
+    return engine.execution_options(**{_WRITING: True})
+
+
+def _on_connect(dbapi_connection: sqlite3.Connection, _record: Any, *, read_only: bool) -> None:
     dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
+    cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
     cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA journal_mode=WAL")
+    if not read_only:
+        try:  # a project from an older Tillit may still be in WAL mode: leave it
+            mode = cursor.execute("PRAGMA journal_mode=DELETE").fetchone()[0]
+        except sqlite3.OperationalError as exc:  # a read-only file cannot change its mode
+            mode = str(exc)
+        if mode != "delete":
+            log.warning("The project file stays in journal mode %s", mode)
     cursor.execute("PRAGMA synchronous=FULL")
-    cursor.execute("PRAGMA busy_timeout=5000")
+    cursor.execute(f"PRAGMA cache_size=-{CACHE_KIB}")
     cursor.close()
 
 
 def _on_begin(conn: Connection) -> None:
-    conn.exec_driver_sql("BEGIN")
+    immediate = conn.get_execution_options().get(_WRITING, False)
+    conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
 
 @contextmanager
@@ -74,21 +123,81 @@ _DISK_REASONS = {
     "attempt to write a readonly database": "the file is read-only",
     "database is locked": "another program is using the file",
     "disk I/O error": "the disk reported an error",
-    "unable to open database file": "the file cannot be reached",
+    "unable to open database file": "the file or its folder cannot be written",
+    "database disk image is malformed": "the file is damaged; open its newest backup",
 }
 
 
-def disk_reason(exc: DBAPIError) -> str | None:
-    """The researcher's words for a condition of the disk, or ``None`` for anything else."""
-    message = str(exc.orig) if exc.orig is not None else str(exc)
+def disk_reason(exc: BaseException) -> str | None:
+    """The researcher's words for a condition of the disk, or ``None`` for anything else.
+
+    Takes SQLAlchemy's wrapped errors and the driver's own ``sqlite3`` errors alike.
+    """
+    if isinstance(exc, DBAPIError):
+        message = str(exc.orig) if exc.orig is not None else str(exc)
+    elif isinstance(exc, sqlite3.Error):
+        message = str(exc)
+    else:
+        return None
     return _DISK_REASONS.get(message)
 
 
-def looks_like_sqlite(path: Path) -> bool:
-    """Whether the file starts with SQLite's header (an empty file counts as new)."""
-    with path.open("rb") as handle:
-        head = handle.read(len(_SQLITE_HEADER))
-    return head == _SQLITE_HEADER
+@dataclass(frozen=True)
+class FileCheck:
+    """What a look at a database file found, before anything was changed in it."""
+
+    application_id: int
+    revision: str | None  # the schema revision; None where there is no Alembic stamp
+    problems: list[str]  # what ``PRAGMA quick_check`` reports; empty when the file is sound
+
+
+def check_file(path: Path) -> FileCheck:
+    """Read a file's application id, schema revision and SQLite's quick check.
+
+    Only reads: no pragma that changes the file runs, so a foreign database is left exactly as
+    it was. (SQLite itself still rolls back what a crashed writer left in a hot journal.)
+    The quick check is skipped for a file that is not a Tillit project.
+
+    Raises ``sqlite3.DatabaseError`` for a file that SQLite cannot read as a database and
+    ``sqlite3.OperationalError`` when the disk refuses.
+    """
+    conn = sqlite3.connect(f"file:{quote(str(path))}?mode=rw", uri=True, isolation_level=None)
+    try:
+        conn.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+        app_id = int(conn.execute("PRAGMA application_id").fetchone()[0])
+        if app_id != APPLICATION_ID:
+            return FileCheck(app_id, None, [])
+        try:
+            row = conn.execute("SELECT version_num FROM alembic_version").fetchone()
+        except sqlite3.OperationalError as exc:
+            if disk_reason(exc) is not None:
+                raise
+            row = None  # no such table
+        return FileCheck(app_id, None if row is None else str(row[0]), _quick_check(conn))
+    finally:
+        conn.close()
+
+
+def _quick_check(conn: sqlite3.Connection) -> list[str]:
+    try:
+        rows = [str(row[0]) for row in conn.execute("PRAGMA quick_check")]
+    except sqlite3.DatabaseError as exc:
+        if isinstance(exc, sqlite3.OperationalError) and disk_reason(exc) is not None:
+            raise
+        return [str(exc)]  # "database disk image is malformed": damaged past checking
+    return [] if rows == ["ok"] else rows
+
+
+def is_sound(path: Path) -> bool:
+    """Whether SQLite's quick check finds ``path`` a sound database (read only)."""
+    try:
+        conn = sqlite3.connect(f"file:{quote(str(path))}?mode=ro", uri=True)
+        try:
+            return not _quick_check(conn)
+        finally:
+            conn.close()
+    except sqlite3.Error:
+        return False
 
 
 def application_id(engine: Engine) -> int:
@@ -111,32 +220,44 @@ def integrity_errors(engine: Engine) -> list[str]:
     return [] if rows == ["ok"] else rows
 
 
-def checkpoint(engine: Engine) -> None:
-    """Fold the write-ahead log back into the project file (on close)."""
-    # A checkpoint cannot run inside a transaction, so use the raw driver connection.
-    raw = engine.raw_connection()
-    try:
-        raw.cursor().execute("PRAGMA wal_checkpoint(TRUNCATE)")
-    finally:
-        raw.close()
+class DamagedCopyError(sqlite3.DatabaseError):
+    """A copy that SQLite's quick check finds damaged: its source is damaged."""
 
 
-def online_backup(source: Path, target: Path) -> None:
+def online_backup(source: Path, target: Path, *, verify: bool = True) -> None:
     """Copy a live project file to ``target`` with SQLite's online backup API.
 
-    Safe while another connection writes; the copy is a consistent snapshot. The target is
-    written beside its final name and renamed into place, so a crash never leaves half a copy.
+    Safe while another connection writes; the copy is a consistent snapshot of one moment, in
+    rollback-journal mode. It is written to a hidden file beside ``target`` and renamed into
+    place only when complete and, with ``verify``, only when SQLite's quick check finds it
+    sound, so that a crash or a damaged source never leaves a bad copy at ``target``.
+
+    Raises :class:`DamagedCopyError`, another ``sqlite3.Error`` or ``OSError``.
     """
-    partial = target.with_name(target.name + ".partial")
-    partial.unlink(missing_ok=True)
-    src = sqlite3.connect(f"file:{source}?mode=ro", uri=True)
+    remove_stale(target.parent)
+    staged = staging_path(target, "partial")
     try:
-        dst = sqlite3.connect(partial)
+        snapshot(source, staged, verify=verify)
+        staged.replace(target)
+    except BaseException:
+        remove_staged(staged)
+        raise
+
+
+def snapshot(source: Path, target: Path, *, verify: bool = True) -> None:
+    """Write a consistent copy of the database ``source`` to ``target`` (a new file, written
+    in place: the caller stages it). Raises what :func:`online_backup` raises."""
+    # Not read-only: SQLite must be able to roll back what a crashed writer left behind.
+    src = sqlite3.connect(f"file:{quote(str(source))}?mode=rw", uri=True)
+    try:
+        dst = sqlite3.connect(target)
         try:
             src.backup(dst, pages=1024)
             dst.execute("PRAGMA journal_mode=DELETE")
+            problems = _quick_check(dst) if verify else []
         finally:
             dst.close()
     finally:
         src.close()
-    partial.replace(target)
+    if problems:
+        raise DamagedCopyError(f"the copy is damaged: {problems[0]}")

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 from sqlalchemy import Engine
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DatabaseError
 from sqlalchemy.orm import Session, sessionmaker
 
 from storage.errors import StorageError
@@ -20,7 +20,7 @@ from storage.repositories.merging import MergeRepo
 from storage.repositories.people import CoderRepo, ProjectRepo
 from storage.repositories.retrieval import RetrievalRepo
 from storage.repositories.search_units import SearchUnitRepo
-from storage.sqlite import disk_reason
+from storage.sqlite import disk_reason, writing
 
 
 class Tx:
@@ -43,23 +43,33 @@ class Tx:
 
 
 class Store:
-    """Opens transactions on a project's engine."""
+    """Opens transactions on a project's engine.
 
-    def __init__(self, engine: Engine, label: str) -> None:
+    ``read_only`` is the sentence that refuses every write of a project opened for reading
+    only (``None`` for a project that may be written).
+    """
+
+    def __init__(self, engine: Engine, label: str, read_only: str | None = None) -> None:
         self._sessions = sessionmaker(engine, expire_on_commit=False, autoflush=False)
+        self._writes = sessionmaker(writing(engine), expire_on_commit=False, autoflush=False)
         self._label = label
+        self.read_only = read_only
 
     @contextmanager
     def transaction(self) -> Iterator[Tx]:
         """One user action: everything inside commits together or not at all.
 
-        Raises :class:`StorageError` when the file cannot be written (disk full, read-only,
-        held by another program); nothing of the action is saved then.
+        It takes the write lock first (``BEGIN IMMEDIATE``), waiting for other writers and for
+        readers that are finishing. Raises :class:`StorageError` when the file cannot be
+        written (disk full, read-only, held by another program, opened for reading only);
+        nothing of the action is saved then.
         """
+        if self.read_only is not None:
+            raise StorageError(self.read_only)
         try:
-            with self._sessions.begin() as session:
+            with self._writes.begin() as session:
                 yield Tx(session)
-        except OperationalError as exc:
+        except DatabaseError as exc:
             if disk_reason(exc) is None:
                 raise  # a bug, not a condition of the disk
             raise StorageError(
@@ -69,14 +79,17 @@ class Store:
 
     @contextmanager
     def read(self) -> Iterator[Tx]:
-        """A consistent read of the project; writes made inside are rolled back."""
+        """A consistent read of the project; writes made inside are rolled back.
+
+        A writer's commit waits while a read is open, so read what is needed and leave.
+        """
         try:
             with self._sessions() as session:
                 try:
                     yield Tx(session)
                 finally:
                     session.rollback()
-        except OperationalError as exc:
+        except DatabaseError as exc:
             if disk_reason(exc) is None:
                 raise
             raise StorageError(

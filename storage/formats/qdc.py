@@ -13,6 +13,7 @@ from xml.etree.ElementTree import Element
 from storage.errors import ImportFileError
 from storage.formats.input_file import MIB, read_input
 from storage.formats.safe_xml import parse_xml as parse_safe_xml
+from storage.staging import remove_stale, staging_path
 
 NAMESPACE = "urn:QDA-XML:codebook:1.0"
 PROJECT_NAMESPACE = "urn:QDA-XML:project:1.0"
@@ -58,9 +59,14 @@ def write_qdc(path: Path, codes: list[QdcCode], origin: str = "Tillit") -> None:
     for code in codes:
         write_code(holder, code)
     ElementTree.indent(root)
-    partial = path.with_name(path.name + ".partial")
-    ElementTree.ElementTree(root).write(partial, encoding="utf-8", xml_declaration=True)
-    os.replace(partial, path)
+    remove_stale(path.parent)
+    partial = staging_path(path)
+    try:
+        ElementTree.ElementTree(root).write(partial, encoding="utf-8", xml_declaration=True)
+        os.replace(partial, path)
+    except BaseException:
+        partial.unlink(missing_ok=True)
+        raise
 
 
 def write_code(parent: Element, code: QdcCode, *, notes: bool = False) -> None:

@@ -9,21 +9,24 @@ from pathlib import Path
 from typing import BinaryIO
 
 from storage.errors import StorageError
+from storage.staging import remove_stale, staging_path
 
 
 @contextmanager
 def staged_write(path: Path) -> Iterator[BinaryIO]:
     """A binary stream for the new content of ``path``, which replaces ``path`` on success.
 
-    The content goes to a hidden file beside ``path`` (``.NAME.part``) that is moved over
-    ``path`` when the block ends without an error. Any error, a cancelled export included,
-    removes it and leaves whatever was at ``path`` as it was. The stream is opened before the
-    block runs, so a folder that is missing or not writable is reported before any work.
+    The content goes to a hidden file beside ``path`` (``.NAME~HOST~PID.part``) that is moved
+    over ``path`` when the block ends without an error. Any error, a cancelled export included,
+    removes it and leaves whatever was at ``path`` as it was; what a killed writer left in the
+    folder is removed first. The stream is opened before the block runs, so a folder that is
+    missing or not writable is reported before any work.
 
     Raises :class:`StorageError` with the researcher's reason when the file cannot be written
     (no such folder, no permission, the file open in another program, a full disk).
     """
-    partial = path.with_name(f".{path.name}.part")
+    remove_stale(path.parent)
+    partial = staging_path(path, "part")
     try:
         with partial.open("wb") as stream:
             yield stream

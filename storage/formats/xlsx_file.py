@@ -15,6 +15,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
 from storage.errors import StorageError
+from storage.staging import remove_stale, staging_path
 
 #: What a cell holds: text, a number, or nothing.
 Cell = str | int | float | None
@@ -52,7 +53,8 @@ def write_workbook(path: Path, sheets: Sequence[Sheet]) -> None:
     Raises :class:`StorageError` when the file cannot be written (a folder that is not
     there, no permission, the file open in another program, a full disk).
     """
-    partial = path.with_name(f".{path.name}.part")
+    remove_stale(path.parent)
+    partial = staging_path(path)
     try:
         with partial.open("wb") as stream:  # opened first: a refusal comes before any work
             workbook = Workbook(write_only=True)

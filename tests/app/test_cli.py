@@ -17,6 +17,7 @@ import docx
 import openpyxl
 import pytest
 
+from coding.codings import ApplyCoding
 from coding.project import Project
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -395,3 +396,62 @@ def test_agreement_of_two_coders_as_json(workspace: Path) -> None:
     assert code["cohen_kappa"] is not None and code["krippendorff_alpha"] is not None
     alone = tillit("agreement", project, "--coders", "Kari")
     assert alone.returncode == 1 and len(alone.stderr.strip().splitlines()) == 1
+
+
+def test_copy_while_another_process_holds_the_project_keeps_uuids_and_sets_the_coder(
+    workspace: Path,
+) -> None:
+    project = workspace / "studie.tillit"
+    assert tillit("import", project, workspace / "Intervju Oslo.txt").returncode == 0
+    copy = workspace / "kopi for Ola.tillit"
+    with Project.open(project) as holder:  # the lead's Tillit has it open and keeps coding
+        with holder.read() as tx:
+            document_id = tx.documents.ids_by_name("Intervju Oslo")[0]
+        ApplyCoding(holder, document_id, [(0, 4)], code_path="Tillit/Fersk").do()
+
+        result = tillit("copy", project, copy, "--coder", "Ola")
+
+        assert result.returncode == 0, result.stderr
+        assert "Ola" in result.stderr
+        ApplyCoding(holder, document_id, [(5, 9)], code_path="Tillit/Etterpå").do()
+    docs = {p: json.loads(tillit("docs", p, "--json").stdout) for p in (project, copy)}
+    assert [d["uuid"] for d in docs[copy]] == [d["uuid"] for d in docs[project]]
+    copied = json.loads(tillit("codings", copy, "--json").stdout)
+    assert [c["code"] for c in copied] == ["Tillit/Fersk"]  # all before the copy, none after
+    with Project.open(copy) as opened:
+        assert opened.current_coder().name == "Ola"
+        same_project = opened.info().uuid
+    with Project.open(project) as opened:
+        assert opened.current_coder().name == "Kari"
+        assert opened.info().uuid == same_project
+
+    ola = tillit("code", copy, "Intervju Oslo", "Tillit/Ola sin", "--span", "10:20")
+    assert ola.returncode == 0, ola.stderr
+    merged = tillit("merge", project, copy, "--json")
+    assert merged.returncode == 0, merged.stderr
+    documents = json.loads(merged.stdout)["documents"]
+    assert documents["matched_by"]["uuid"] == 1 and documents["new"] == 0
+    by_ola = json.loads(tillit("codings", project, "--coder", "Ola", "--json").stdout)
+    assert [c["code"] for c in by_ola] == ["Tillit/Ola sin"]
+
+    again = tillit("copy", project, copy)
+    assert again.returncode == 1 and "already exists" in again.stderr
+    assert len(again.stderr.strip().splitlines()) == 1
+    missing = tillit("copy", workspace / "borte.tillit", workspace / "ny.tillit")
+    assert missing.returncode == 1 and not (workspace / "ny.tillit").exists()
+    hidden = [p.name for p in workspace.iterdir() if p.name.startswith(".")]
+    assert hidden == []
+
+
+def test_a_mistyped_sub_command_is_a_usage_error_not_the_gui(tmp_path: Path) -> None:
+    from main import opens_gui
+
+    result = tillit("publsh", tmp_path / "studie.tillit", "postgresql://server/db")
+    assert result.returncode == 2
+    assert "invalid choice: 'publsh'" in result.stderr and "usage: tillit" in result.stderr
+    assert (
+        opens_gui([]) and opens_gui(["studie.tillit"]) and opens_gui([str(tmp_path / "x.TILLIT")])
+    )
+    (tmp_path / "gammel").write_bytes(b"")
+    assert opens_gui([str(tmp_path / "gammel")])  # an existing file: the GUI says what it is
+    assert not opens_gui(["publsh"]) and not opens_gui(["docs"]) and not opens_gui(["--help"])

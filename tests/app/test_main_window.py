@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import json
+import os
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QMimeData, QPoint, QPointF, QSettings, Qt, QUrl
 from PySide6.QtGui import QDropEvent
-from PySide6.QtWidgets import QMessageBox
+from PySide6.QtWidgets import QDialog, QFileDialog, QMenu, QMessageBox
 from pytestqt.qtbot import QtBot
 
 from app.actions import ActionId
@@ -298,3 +300,192 @@ def test_change_coder_credits_new_codings_and_undo_brings_the_old_one_back(
     window.stack.undo()
     window.flush_refresh()
     assert window._coder_label.text() == "Coder: Kari"
+
+
+# --- copies of the project while the window has it open ----------------------------------
+
+#: Runs the real program (``main.main``) on a project; each line on stdin names words of the
+#: first document to code by clicking a code in the tree, as a researcher would, and the
+#: answer "coded UUID" comes once the edit is acknowledged. "quit" closes the window.
+GUI_DRIVER = """
+import sys, threading
+from PySide6.QtCore import QObject, QTimer, Signal
+from PySide6.QtWidgets import QApplication
+import main
+from coding import queries
+from coding.project import find_code
+
+app = QApplication(sys.argv[:1])
+
+class Bridge(QObject):
+    asked = Signal(str)
+
+def window():
+    return next(w for w in app.topLevelWidgets() if type(w).__name__ == "MainWindow")
+
+def on_asked(line):
+    win = window()
+    if line == "quit":
+        win.close()
+        return
+    text = win.viewer.text_view().toPlainText()
+    start = text.index(line)
+    win.viewer.select_span(start, start + len(line))
+    with win.project.read() as tx:
+        code_id = find_code(tx, "Roller og aktører/Teamledere")
+    before = {c.id for c in queries.codings(win.project)}
+    win.codes.code_clicked.emit(code_id)
+    made = [c for c in queries.codings(win.project) if c.id not in before]
+    print("coded", made[0].uuid if made else "nothing", flush=True)
+
+bridge = Bridge()
+bridge.asked.connect(on_asked)
+threading.Thread(
+    target=lambda: [bridge.asked.emit(l.strip()) for l in sys.stdin], daemon=True
+).start()
+QTimer.singleShot(0, lambda: print("ready", window().project is not None, flush=True))
+sys.exit(main.main([sys.argv[1]]))
+"""
+
+
+def test_a_file_copy_taken_right_after_an_edit_in_the_open_window_holds_it(
+    demo: Path, tmp_path: Path
+) -> None:
+    import shutil
+    import subprocess
+    import sys
+
+    from tests.app.test_cli import ROOT, tillit
+
+    env = {
+        **os.environ,
+        "PYTHONPATH": str(ROOT),
+        "QT_QPA_PLATFORM": "offscreen",
+        "XDG_CONFIG_HOME": str(tmp_path / "config"),  # the program's settings, not the user's
+    }
+    gui = subprocess.Popen(
+        [sys.executable, "-c", GUI_DRIVER, str(demo)],
+        cwd=ROOT,
+        env=env,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        encoding="utf-8",
+    )
+    assert gui.stdin is not None and gui.stdout is not None
+    try:
+        assert gui.stdout.readline().split() == ["ready", "True"]
+        made: list[str] = []
+        for index, words in enumerate(["stoppeklokka", "Det var stoppeklokka", "tillit"]):
+            gui.stdin.write(words + "\n")
+            gui.stdin.flush()
+            answer = gui.stdout.readline().split()
+            assert answer[0] == "coded" and answer[1] != "nothing", answer
+            made.append(answer[1])
+            copy = tmp_path / f"kopi {index}.tillit"
+            shutil.copyfile(demo, copy)  # a file manager's copy, the window still open
+
+            listed = tillit("codings", copy, "--json")
+
+            assert listed.returncode == 0, listed.stderr
+            uuids = {coding["uuid"] for coding in json.loads(listed.stdout)}
+            assert set(made) <= uuids, f"the copy lacks edits {set(made) - uuids}"
+        gui.stdin.write("quit\n")
+        gui.stdin.flush()
+        assert gui.wait(timeout=60) == 0, gui.stderr.read() if gui.stderr else ""
+    finally:
+        if gui.poll() is None:
+            gui.kill()
+            gui.wait()
+
+
+def test_save_a_copy_for_a_coder_from_the_file_menu(
+    window: MainWindow, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from app.copy_dialog import CopyDialog
+
+    target = tmp_path / "til Ola.tillit"
+    assert window.project is not None
+    _select(window, "stoppeklokka")
+    window.codes.code_clicked.emit(_code_id(window, "Roller og aktører/Teamledere"))
+
+    def fill_in(dialog: CopyDialog) -> int:
+        dialog.set_target(target)
+        dialog.set_coder("Ola Nordmann")
+        return QDialog.DialogCode.Accepted.value
+
+    monkeypatch.setattr(CopyDialog, "exec", fill_in)
+    action = window.actions_by_id[ActionId.SAVE_COPY_FOR_CODER]
+    file_menu = window.menuBar().actions()[0].menu()
+    assert isinstance(file_menu, QMenu) and action in file_menu.actions()
+    action.trigger()
+
+    assert str(target) in window.statusBar().currentMessage()
+    assert window.project.current_coder().name == "Kari"  # the open project is unchanged
+    with Project.open(target) as copy:
+        assert copy.current_coder().name == "Ola Nordmann"
+        assert copy.info().uuid == window.project.info().uuid
+        assert ("Teamledere", "stoppeklokka") in [
+            (c.code_name, c.text) for c in queries.codings(copy)
+        ]
+
+
+def test_a_project_that_can_only_be_read_opens_and_refuses_edits_in_a_dialog(
+    qtbot: QtBot, settings: QSettings, demo: Path, tmp_path: Path, no_dialogs: list[str]
+) -> None:
+    import shutil
+    import subprocess
+
+    folder = tmp_path / "delt"
+    folder.mkdir()
+    path = folder / "Demo.tillit"
+    shutil.copyfile(demo, path)
+    if shutil.which("chattr") is None:
+        pytest.skip("chattr is not available to make a folder read-only for root")
+    if subprocess.run(["chattr", "+i", str(folder)], check=False).returncode != 0:
+        pytest.skip("this file system or user cannot make folders immutable")
+    main = MainWindow(settings)
+    qtbot.addWidget(main)
+    try:
+        main.open_project(path)
+        assert "(read-only)" in main.windowTitle()
+        before = len(_codings(main))
+        _select(main, "stoppeklokka")
+        main.codes.code_clicked.emit(_code_id(main, "Roller og aktører/Teamledere"))
+        assert len(_codings(main)) == before
+        assert no_dialogs and "can only be read" in no_dialogs[-1]
+        main.close_project()
+    finally:
+        subprocess.run(["chattr", "-i", str(folder)], check=True)
+
+
+def test_a_damaged_project_is_refused_in_a_dialog(
+    qtbot: QtBot,
+    settings: QSettings,
+    tmp_path: Path,
+    no_dialogs: list[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import random
+
+    path = tmp_path / "Skadet.tillit"
+    with Project.create(path, coder="Kari") as project:
+        from tests.conftest import add_document
+
+        for n in range(20):
+            add_document(project, f"Intervju {n}", "Tillit og ansvar. " * 500)
+    pages = path.stat().st_size // 4096
+    with path.open("r+b") as handle:
+        handle.seek(pages // 2 * 4096)
+        handle.write(random.Random(7).randbytes(3 * 4096))
+    before = path.read_bytes()
+    main = MainWindow(settings)
+    qtbot.addWidget(main)
+    monkeypatch.setattr(
+        QFileDialog, "getOpenFileName", staticmethod(lambda *a, **k: (str(path), ""))
+    )
+    main.actions_by_id[ActionId.OPEN_PROJECT].trigger()
+    assert main.project is None
+    assert no_dialogs and "damaged" in no_dialogs[-1]
+    assert path.read_bytes() == before

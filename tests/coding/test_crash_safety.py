@@ -116,3 +116,81 @@ def test_kill_during_burst_of_codings_keeps_every_reported_coding(tmp_path: Path
     assert len(reported) >= 40
     for coding in stored.values():
         assert coding.text == SAMPLE_TEXT[coding.start : coding.end]
+
+
+EXPORT_WORKER = """
+import sys, time
+from pathlib import Path
+from storage.formats.staged_file import staged_write
+with staged_write(Path(sys.argv[1])) as stream:
+    stream.write(b"half a report")
+    stream.flush()
+    print("writing", flush=True)
+    time.sleep(120)
+"""
+
+STAGED_PROJECT_WORKER = """
+import sys, time
+from pathlib import Path
+from storage.project_file import ProjectFile
+from storage.staging import staging_path
+
+def fill(store):
+    with store.transaction() as tx:
+        tx.project.create("Halvferdig", "nb")
+        print("writing", flush=True)
+        time.sleep(120)
+
+# Staged as a project made from a REFI-QDA file is, inside a new project's first transaction.
+ProjectFile.create(staging_path(Path(sys.argv[1]), "importing"), fill)
+"""
+
+
+def _start(script: str, *args: str) -> subprocess.Popen[str]:
+    process = subprocess.Popen(
+        [sys.executable, "-c", script, *args],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+    )
+    assert process.stdout is not None
+    assert process.stdout.readline().strip() == "writing", process.stderr
+    return process
+
+
+def _hidden(folder: Path) -> set[str]:
+    return {path.name for path in folder.iterdir() if path.name.startswith(".")}
+
+
+@pytest.mark.slow
+def test_what_killed_writers_leave_is_removed_on_the_next_run(tmp_path: Path) -> None:
+    from tests.app.test_cli import tillit
+
+    path = tmp_path / "studie.tillit"
+    with Project.create(path, coder="Kari") as project:
+        add_document(project)
+    killed = [
+        _start(EXPORT_WORKER, str(tmp_path / "utdrag.docx")),
+        _start(STAGED_PROJECT_WORKER, str(tmp_path / "importert.tillit")),
+    ]
+    for process in killed:
+        process.send_signal(signal.SIGKILL)
+        process.wait()
+    left = _hidden(tmp_path)
+    assert any(name.endswith(".part") for name in left)
+    assert any(name.endswith(".partial-journal") for name in left)  # mid-transaction
+    alive = _start(EXPORT_WORKER, str(tmp_path / "annet.docx"))
+    try:
+        working = _hidden(tmp_path) - left
+
+        result = tillit("export", "docx", path, tmp_path / "utdrag.docx")  # the next run
+
+        assert result.returncode == 0, result.stderr
+        assert _hidden(tmp_path) == working  # the live writer's file is left alone
+    finally:
+        alive.kill()
+        alive.wait()
+    assert (tmp_path / "utdrag.docx").read_bytes()[:2] == b"PK"
+    assert not (tmp_path / "importert.tillit").exists()

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import random
+import shutil
 import sqlite3
+import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -10,10 +14,11 @@ from alembic import command
 from sqlalchemy import create_engine
 
 from storage import schema
-from storage.backup import backups, make_backup
+from storage.backup import backup_dir, backups, make_backup
 from storage.errors import NewerProjectError, ProjectFileError, ProjectLockedError
-from storage.project_file import ProjectFile, read_copy
-from storage.sqlite import integrity_errors, make_engine, stamp_application_id
+from storage.lock import lock_path
+from storage.project_file import ProjectFile, read_copy, staged_copy
+from storage.sqlite import integrity_errors, is_sound, make_engine, stamp_application_id
 
 
 def _fill(project: ProjectFile) -> None:
@@ -223,3 +228,199 @@ def test_read_copy_refuses_what_open_refuses(tmp_path: Path) -> None:
         conn.execute("UPDATE alembic_version SET version_num = '9999'")
     with pytest.raises(NewerProjectError), read_copy(newer):
         pass
+
+
+# --- a copy of the file alone holds every acknowledged edit ------------------------------
+
+
+def test_a_plain_copy_of_the_open_file_holds_every_committed_edit(tmp_path: Path) -> None:
+    path = tmp_path / "studie.tillit"
+    project = ProjectFile.create(path)
+    try:
+        _fill(project)
+        for n in range(5):
+            with project.store.transaction() as tx:
+                tx.coders.add(f"Koder {n}")
+            copy = tmp_path / f"kopi {n}.tillit"
+            shutil.copyfile(path, copy)  # as a file manager would, while the project is open
+            assert not Path(f"{path}-wal").exists() and not Path(f"{path}-journal").exists()
+            with sqlite3.connect(copy) as conn:
+                names = {row[0] for row in conn.execute("SELECT name FROM coders")}
+            assert names == {"Kari", *(f"Koder {i}" for i in range(n + 1))}
+    finally:
+        project.close()
+
+
+def test_a_project_left_in_wal_mode_is_switched_to_the_rollback_journal(tmp_path: Path) -> None:
+    path = tmp_path / "gammel.tillit"
+    project = ProjectFile.create(path)
+    _fill(project)
+    project.close()
+    with sqlite3.connect(path) as conn:
+        assert conn.execute("PRAGMA journal_mode=WAL").fetchone() == ("wal",)
+    reopened = ProjectFile.open(path, backup=False)
+    try:
+        with reopened.store.read() as tx:
+            assert [coding.text for coding in tx.codings.details()] == ["Tillit"]
+        with sqlite3.connect(path) as conn:
+            assert conn.execute("PRAGMA journal_mode").fetchone() == ("delete",)
+    finally:
+        reopened.close()
+
+
+def test_writers_wait_for_each_other_and_for_a_reader(tmp_path: Path) -> None:
+    """Writing transactions take the write lock first, so two that read before they write
+    do not refuse each other, and a reader only delays a commit."""
+    path = tmp_path / "studie.tillit"
+    project = ProjectFile.create(path)
+    _fill(project)
+    store = project.store
+    failures: list[BaseException] = []
+    started = threading.Barrier(3)
+
+    def write(name: str) -> None:
+        try:
+            started.wait()
+            for n in range(15):
+                with store.transaction() as tx:
+                    count = len(tx.coders.all())  # reads first, then writes
+                    time.sleep(0.002)
+                    tx.coders.add(f"{name} {n} {count}")
+        except BaseException as exc:
+            failures.append(exc)
+
+    def read() -> None:
+        try:
+            started.wait()
+            for _ in range(15):
+                with store.read() as tx:
+                    tx.coders.all()
+                    time.sleep(0.01)  # an open read, as the search worker's used to be
+        except BaseException as exc:
+            failures.append(exc)
+
+    threads = [threading.Thread(target=f, args=a) for f, a in ((write, ("A",)), (write, ("B",)))]
+    threads.append(threading.Thread(target=read))
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    with store.read() as tx:
+        added = [coder.name for coder in tx.coders.all() if coder.name != "Kari"]
+    project.close()
+    assert failures == []
+    assert len(added) == 30
+
+
+def test_a_foreign_database_is_refused_byte_for_byte_unchanged(tmp_path: Path) -> None:
+    for mode in ("delete", "wal"):
+        path = tmp_path / f"fremmed-{mode}.tillit"
+        with sqlite3.connect(path) as conn:
+            conn.execute(f"PRAGMA journal_mode={mode}")
+            conn.execute("CREATE TABLE t (x)")
+            conn.execute("INSERT INTO t VALUES (1)")
+        conn.close()
+        before = path.read_bytes()
+        with pytest.raises(ProjectFileError, match="not a Tillit project"):
+            ProjectFile.open(path)
+        assert path.read_bytes() == before
+        assert not lock_path(path).exists()
+
+
+# --- damage ------------------------------------------------------------------------------
+
+
+def _damage(path: Path) -> None:
+    """Overwrite pages in the middle of a database file with garbage."""
+    size = path.stat().st_size
+    pages = size // 4096
+    assert pages >= 6, "the file is too small to damage in the middle"
+    with path.open("r+b") as handle:
+        for page in range(pages // 3, pages // 3 + 3):
+            handle.seek(page * 4096)
+            handle.write(random.Random(page).randbytes(4096))
+
+
+def _big_project(path: Path) -> None:
+    project = ProjectFile.create(path)
+    _fill(project)
+    with project.store.transaction() as tx:
+        for n in range(40):
+            tx.documents.add(
+                name=f"Intervju {n}",
+                language="nb",
+                text=f"Tekst {n}: " + "tillit og ansvar " * 400,
+                paragraphs=[],
+                source_name=f"{n}.txt",
+                source_format="txt",
+            )
+    project.close()
+
+
+def test_a_damaged_project_is_refused_naming_its_newest_good_backup(tmp_path: Path) -> None:
+    path = tmp_path / "studie.tillit"
+    _big_project(path)
+    older = make_backup(path)
+    newest = make_backup(path)
+    _damage(newest)  # backups can be damaged too: the sentence names the good one
+    _damage(path)
+    before = path.read_bytes()
+    kept = {backup: backup.read_bytes() for backup in backups(path)}
+
+    with pytest.raises(ProjectFileError) as caught:
+        ProjectFile.open(path)
+
+    message = str(caught.value)
+    assert "damaged" in message and older.name in message and newest.name not in message
+    assert "\n" not in message
+    assert path.read_bytes() == before
+    assert {backup: backup.read_bytes() for backup in backups(path)} == kept
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["studie.tillit", "studie.tillit backups"]
+
+
+def test_a_damaged_project_is_never_backed_up_over_good_backups(tmp_path: Path) -> None:
+    path = tmp_path / "studie.tillit"
+    _big_project(path)
+    good = [make_backup(path, keep=2) for _ in range(2)]
+    _damage(path)
+    with pytest.raises(sqlite3.DatabaseError):
+        make_backup(path, keep=2)
+    assert backups(path) == sorted(good, reverse=True)
+    assert all(is_sound(backup) for backup in good)
+    assert [p.name for p in backup_dir(path).iterdir() if p.name.startswith(".")] == []
+
+
+# --- copies ------------------------------------------------------------------------------
+
+
+def test_staged_copy_keeps_the_uuids_and_appears_only_when_complete(tmp_path: Path) -> None:
+    path = tmp_path / "studie.tillit"
+    holder = ProjectFile.create(path)
+    _fill(holder)
+    target = tmp_path / "kopi.tillit"
+    try:
+        with pytest.raises(RuntimeError), staged_copy(path, target) as store:
+            with store.transaction() as tx:
+                tx.coders.add("Ola")
+            raise RuntimeError("stopped halfway")
+        assert sorted(p.name for p in tmp_path.iterdir()) == ["studie.tillit", "studie.tillit.lock"]
+
+        with staged_copy(path, target) as store, store.transaction() as tx:
+            tx.project.set_current_coder(tx.coders.add("Ola"))
+        with pytest.raises(ProjectFileError, match="already exists"), staged_copy(path, target):
+            pass
+    finally:
+        holder.close()
+    copy = ProjectFile.open(target, backup=False)
+    original = ProjectFile.open(path, backup=False)
+    try:
+        with copy.store.read() as tx, original.store.read() as mine:
+            assert tx.project.get().uuid == mine.project.get().uuid
+            assert [d.uuid for d in tx.documents.summaries()] == [
+                d.uuid for d in mine.documents.summaries()
+            ]
+            assert tx.coders.get(tx.project.get().current_coder_id or 0).name == "Ola"
+            assert mine.coders.by_name("Ola") is None
+    finally:
+        copy.close()
+        original.close()
