@@ -4,10 +4,10 @@ the command line run on them in a child process with bounded memory."""
 from __future__ import annotations
 
 import os
-import resource
 import struct
 import subprocess
 import sys
+import tempfile
 import time
 import zipfile
 import zlib
@@ -97,36 +97,51 @@ class Run:
     max_rss: int  # bytes
 
 
+# Linux keeps ru_maxrss across fork and exec, so a child forked from a test process that has
+# grown (a whole suite's worth) would report that process's size. A small launcher starts the
+# command line instead and reports its child's peak, which starts from the launcher's size.
+_LAUNCHER = """
+import os, resource, subprocess, sys
+limit, report, *argv = sys.argv[1:]
+def bounded():
+    resource.setrlimit(resource.RLIMIT_AS, (int(limit), int(limit)))
+child = subprocess.Popen([sys.executable, *argv], preexec_fn=bounded)
+_pid, status, usage = os.wait4(child.pid, 0)
+with open(report, "w") as handle:
+    handle.write(str(usage.ru_maxrss))
+sys.exit(os.waitstatus_to_exitcode(status))
+"""
+
+
 def run_cli(*args: str | Path) -> Run:
     """``python main.py ARGS`` in the repository, its address space bounded, with its time and
     peak memory (resident set) measured."""
-
-    def bounded() -> None:
-        resource.setrlimit(resource.RLIMIT_AS, (ADDRESS_SPACE, ADDRESS_SPACE))
-
-    started = time.monotonic()
-    child = subprocess.Popen(
-        [sys.executable, "main.py", *map(str, args)],
-        cwd=ROOT,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        preexec_fn=bounded,  # noqa: PLW1509 (no threads in the test process to deadlock)
-        env={**os.environ, "QT_QPA_PLATFORM": "offscreen"},
-    )
-    assert child.stdout is not None and child.stderr is not None
-    try:
-        stdout, stderr = child.stdout.read(), child.stderr.read()
-    finally:
-        child.stdout.close()
-        child.stderr.close()
-    _pid, status, usage = os.wait4(child.pid, 0)
-    child.returncode = os.waitstatus_to_exitcode(status)
+    with tempfile.TemporaryDirectory(prefix="tillit-run-") as scratch:
+        report = Path(scratch) / "maxrss"
+        started = time.monotonic()
+        child = subprocess.run(
+            [
+                sys.executable,
+                "-c",
+                _LAUNCHER,
+                str(ADDRESS_SPACE),
+                str(report),
+                "main.py",
+                *map(str, args),
+            ],
+            cwd=ROOT,
+            capture_output=True,
+            env={**os.environ, "QT_QPA_PLATFORM": "offscreen"},
+            check=False,
+        )
+        seconds = time.monotonic() - started
+        max_rss = int(report.read_text()) * 1024
     return Run(
         child.returncode,
-        stdout.decode("utf-8"),
-        stderr.decode("utf-8"),
-        time.monotonic() - started,
-        usage.ru_maxrss * 1024,
+        child.stdout.decode("utf-8"),
+        child.stderr.decode("utf-8"),
+        seconds,
+        max_rss,
     )
 
 
