@@ -33,14 +33,8 @@ from app.code_tree.swatch import swatch_icon
 from app.filter_model import RowFilterModel
 from app.record_table import RecordTableModel
 from coding.codebook_exchange import CODEBOOK_SOURCES, HEADINGS
-from coding.codebook_merge import (
-    CARRIED_FIELDS,
-    Action,
-    How,
-    MergeReview,
-    MergeRow,
-    pair_score,
-)
+from coding.codebook_matching import How, pair_score
+from coding.codebook_merge import CARRIED_FIELDS, Action, MergeReview, MergeRow
 from coding.folding import fold
 
 #: The threshold slider re-matches this long after it stops moving.

@@ -25,7 +25,8 @@ from pathlib import Path
 
 from coding.changes import Changes
 from coding.codebook_exchange import codebook_specs
-from coding.codebook_merge import DEFAULT_THRESHOLD, Action, How, MergeReview, review_merge
+from coding.codebook_matching import How
+from coding.codebook_merge import DEFAULT_THRESHOLD, Action, MergeReview, review_merge
 from coding.codebooks import CodebookSpec
 from coding.errors import CodingError, StorageError
 from coding.merge_report import MergeReport, SourceReport

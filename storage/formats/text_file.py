@@ -66,7 +66,8 @@ _WESTERN: Final = frozenset(
 )
 _CONTENT_LINE: Final = re.compile(r"[^\S\n]*([^\n]+)")  # in normalised text: a non-blank line
 _NON_ASCII: Final = re.compile(r"[^\x00-\x7f]")
-_LINE_BREAKS: Final = re.compile("[\x0b\x0c\x85\u2028\u2029]")
+_OTHER_LINE_ENDS: Final = ("\x0b", "\x0c", "\x85", "\u2028", "\u2029")  # besides \r and \n
+_LINE_BREAKS: Final = re.compile(f"[{''.join(_OTHER_LINE_ENDS)}]")
 # Controls no viewer shows (a DOS end-of-file mark, C1 left by a wrong decoder, stray BOMs).
 _INVISIBLE: Final = re.compile("[\x00-\x08\x0e-\x1f\x7f-\x9f\ufeff]")
 _SPECIAL: Final = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029\ufeff]")
@@ -83,11 +84,17 @@ def read_bytes(path: Path) -> bytes:
 
 
 def check_lines(text: str, path: Path) -> None:
-    """Refuse a text of more than :data:`MAX_LINES` lines (each would be a unit to store),
-    counting every character :func:`normalise_text` turns into a line end."""
-    breaks = max(text.count("\n"), text.count("\r"))
-    breaks += sum(text.count(char) for char in "\x0b\x0c\x85\u2028\u2029")
-    if breaks >= MAX_LINES:
+    """Refuse a text of more than :data:`MAX_LINES` lines (each would be a unit to store).
+
+    A line ends at each character :func:`normalise_text` turns into a line end (``\\r\\n`` is
+    one); a line end at the very end closes the last line rather than starting another, so
+    ``"a\\nb\\n"`` has two lines, as it has for ``str.splitlines``.
+    """
+    lines = text.count("\n") + text.count("\r") - text.count("\r\n")
+    lines += sum(text.count(char) for char in _OTHER_LINE_ENDS)
+    if text and not text.endswith(("\n", "\r", *_OTHER_LINE_ENDS)):
+        lines += 1  # the last line, which has no line end of its own
+    if lines > MAX_LINES:
         raise ImportFileError(
             f"{quoted(path)} has more than {MAX_LINES:,} lines, more than Tillit imports as "
             "one document; split it into several files."

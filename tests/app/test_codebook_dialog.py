@@ -20,7 +20,8 @@ from app.main_window import MainWindow
 from app.merge_review_model import Column, Show
 from app.workbench import Workbench
 from coding.codebook_exchange import export_codebook, read_codebook_file
-from coding.codebook_merge import Action, How, MergeRow, flatten
+from coding.codebook_matching import How, flatten
+from coding.codebook_merge import Action, MergeRow
 from coding.codebooks import AddCodebook, shipped_codebook
 from coding.project import Project, find_code
 

@@ -17,9 +17,9 @@ from coding import queries
 from coding.codebook import AddCode, MergeCodes
 from coding.codebook_apply import ApplyCodebookMerge
 from coding.codebook_exchange import export_codebook, read_codebook_file
+from coding.codebook_matching import How
 from coding.codebook_merge import (
     Action,
-    How,
     MergeReview,
     match_codebook,
     read_incoming,

@@ -484,7 +484,7 @@ _MB = f"{MAX_TEXT_BYTES // MIB} MB"
             f"“x.txt” is too large to import ({_MB}); Tillit imports text files up to {_MB}.",
         ),
         (
-            b"linje\n" * MAX_LINES,
+            b"linje\n" * (MAX_LINES + 1),
             f"“x.txt” has more than {MAX_LINES:,} lines, more than Tillit imports as one "
             "document; split it into several files.",
         ),

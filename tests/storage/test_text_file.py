@@ -415,21 +415,54 @@ def test_only_regular_files_are_read(tmp_path: Path, make: object, kind: str) ->
     )
 
 
+@pytest.mark.parametrize("separator", ["\n", "\r\n", "\r", "\x0c", "\u2028"])
 def test_more_lines_than_one_document_holds_are_refused(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, separator: str
 ) -> None:
     monkeypatch.setattr(text_file, "MAX_LINES", 1000)
     path = tmp_path / "linjer.txt"
-    path.write_text("a\n" * 999, encoding="utf-8")
-    assert len(read_text_file(path, "txt").paragraphs) == 999
-    for separator in ("\n", "\r", "\x0c", "\u2028"):
-        path.write_text(f"a{separator}" * 1000, encoding="utf-8", newline="")
+    # Exactly the limit, whether or not the last line has a line end of its own.
+    for text in (f"a{separator}" * 1000, separator.join(["a"] * 1000)):
+        path.write_text(text, encoding="utf-8", newline="")
+        assert len(read_text_file(path, "txt").paragraphs) == 1000
+    for text in (
+        f"a{separator}" * 1001,
+        separator.join(["a"] * 1001),
+        f"a{separator}" * 1000 + "a",
+    ):
+        path.write_text(text, encoding="utf-8", newline="")
         with pytest.raises(ImportFileError) as caught:
             read_text_file(path, "txt")
         assert str(caught.value) == (
             "“linjer.txt” has more than 1,000 lines, more than Tillit imports as one document; "
             "split it into several files."
         )
+
+
+def test_every_kind_of_line_end_counts_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(text_file, "MAX_LINES", 6)
+    # Lone \r and lone \n are a line end each, \r\n one; blank lines are lines.
+    six = "a\rb\nc\r\nd\x0be\x85\n"
+    assert len(six.splitlines()) == 6
+    text_file.check_lines(six, Path("x.txt"))
+    for seven in (f"{six}g", f"{six}\u2029", f"\r{six}", six.replace("\r\n", "\n\r")):
+        with pytest.raises(ImportFileError, match="more than 6 lines"):
+            text_file.check_lines(seven, Path("x.txt"))
+
+
+def test_a_file_of_exactly_the_most_lines_is_read(tmp_path: Path) -> None:
+    limit = text_file.MAX_LINES
+    assert limit == 200_000
+    path = tmp_path / "linjer.txt"
+    path.write_bytes(b"a\n" * limit)
+    assert len(read_text_file(path, "txt").paragraphs) == limit
+    text_file.check_lines("a\r\n" * limit, path)
+    text_file.check_lines("\n".join(["a"] * limit), path)
+    path.write_bytes(b"a\n" * (limit + 1))
+    with pytest.raises(ImportFileError, match="has more than 200,000 lines"):
+        read_text_file(path, "txt")
+    with pytest.raises(ImportFileError, match="has more than 200,000 lines"):
+        text_file.check_lines("\n".join(["a"] * (limit + 1)), path)
 
 
 def test_decoding_refuses_more_than_a_text_file_holds() -> None:
