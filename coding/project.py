@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -139,13 +140,14 @@ def copy_project(source: Path, target: Path, *, coder: str | None = None) -> Pat
         target = target.with_name(target.name + SUFFIX)
     if coder is not None and not coder.strip():
         raise CodingError("A coder needs a name.")
-    if target.resolve() == source.resolve():
+    # realpath, not resolve: a link that loops is refused by staged_copy, in one sentence.
+    if os.path.realpath(target) == os.path.realpath(source):
         raise ProjectFileError(f"“{target.name}” is the project itself; name another file.")
     with staged_copy(source, target) as store:
         if coder is not None:
             with store.transaction() as tx:
                 tx.project.set_current_coder(coder_id_for(tx, coder))
-    return target.resolve()
+    return Path(os.path.realpath(target))
 
 
 def default_coder_name() -> str:

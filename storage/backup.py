@@ -9,6 +9,7 @@ import time
 from datetime import datetime
 from pathlib import Path
 
+from storage.errors import ProjectFileError
 from storage.sqlite import is_sound, online_backup
 
 log = logging.getLogger(__name__)
@@ -34,9 +35,44 @@ def backups(project: Path) -> list[Path]:
     return sorted(folder.glob(f"{project.stem} *.tillit"), reverse=True)
 
 
-def newest_good_backup(project: Path) -> Path | None:
-    """The newest backup that SQLite's quick check finds sound, or ``None``."""
-    return next((backup for backup in backups(project) if is_sound(backup)), None)
+def newest_good_backup(project: Path, before: float | None = None) -> Path | None:
+    """The newest backup that SQLite's quick check finds sound, or ``None``; with ``before``
+    (a time), only among the backups written before it."""
+    return next(
+        (
+            backup
+            for backup in backups(project)
+            if (before is None or _written(backup) < before) and is_sound(backup)
+        ),
+        None,
+    )
+
+
+def _written(backup: Path) -> float:
+    try:
+        return backup.stat().st_mtime
+    except OSError:
+        return float("inf")
+
+
+def damaged_error(
+    project: Path, label: str | None = None, before: float | None = None
+) -> ProjectFileError:
+    """The refusal of a damaged project, naming its newest good backup where there is one.
+    ``label`` is the name the researcher knows the project by (the project's own by default).
+    ``before`` leaves out backups written since then: damage found while the project is open
+    is in the backup made on opening it too, though SQLite's check finds that backup sound."""
+    name = label or project.name
+    good = newest_good_backup(project, before)
+    if good is None:
+        return ProjectFileError(
+            f"“{name}” is damaged, so Tillit left it untouched; it has no good backup in "
+            f"“{backup_dir(project).name}”, so use the newest copy of it you have."
+        )
+    return ProjectFileError(
+        f"“{name}” is damaged, so Tillit left it untouched; its newest good backup is "
+        f"“{good.name}” in “{good.parent.name}”: open that, or copy it in the damaged file's place."
+    )
 
 
 def needs_backup(project: Path) -> bool:

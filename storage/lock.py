@@ -15,12 +15,13 @@ import json
 import logging
 import os
 import socket
+import stat
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO
 
-from storage.errors import ProjectLockedError
+from storage.errors import ProjectFileError, ProjectLockedError
 
 try:
     import fcntl
@@ -28,6 +29,9 @@ except ImportError:  # pragma: no cover - Windows
     fcntl = None  # type: ignore[assignment]
 
 log = logging.getLogger(__name__)
+
+# Opening a pipe waits for its other end; without blocking, the open returns at once.
+_NO_WAIT = getattr(os, "O_NONBLOCK", 0)
 
 
 @dataclass(frozen=True)
@@ -70,7 +74,7 @@ class ProjectLock:
         raise _locked_error(self._project, None)
 
     def _take(self) -> IO[str]:
-        handle = self._path.open("a+", encoding="utf-8")
+        handle = self._open()
         try:
             previous = _read_holder(handle)
             if fcntl is not None:
@@ -96,6 +100,21 @@ class ProjectLock:
             handle.close()
             raise
         return handle
+
+    def _open(self) -> IO[str]:
+        """The lock file, made if missing, once it is known to be a regular file: a pipe or a
+        device in its place would block or read without end."""
+        fd = os.open(self._path, os.O_RDWR | os.O_CREAT | os.O_APPEND | _NO_WAIT, 0o666)
+        try:
+            if not stat.S_ISREG(os.fstat(fd).st_mode):
+                raise ProjectFileError(
+                    f"“{self._path.name}” beside “{self._project.name}” is not a lock file "
+                    "Tillit made; remove it, then open the project again."
+                )
+            return open(fd, "a+", encoding="utf-8", closefd=True)
+        except BaseException:
+            os.close(fd)
+            raise
 
     def release(self) -> None:
         """Give the lock up and remove the lock file."""
@@ -139,8 +158,13 @@ def _same_file(handle: IO[str], path: Path) -> bool:
 
 
 def _read_holder(handle: IO[str]) -> LockHolder | None:
+    """Who the lock file names. A record Tillit did not write (bytes that are not UTF-8, not
+    JSON, a file of any size) names an unknown holder: stale if no one holds the OS lock."""
     handle.seek(0)
-    content = handle.read()
+    try:
+        content = handle.read(_RECORD_LIMIT)
+    except UnicodeDecodeError:
+        return _UNKNOWN
     if not content.strip():
         return None
     try:
@@ -149,7 +173,13 @@ def _read_holder(handle: IO[str]) -> LockHolder | None:
             str(data["user"]), str(data["host"]), int(data["pid"]), str(data["since"])
         )
     except (ValueError, KeyError, TypeError):
-        return LockHolder("someone", "an unknown computer", 0, "")
+        return _UNKNOWN
+
+
+#: More than any record Tillit writes; a lock file longer than this is not one of its records.
+_RECORD_LIMIT = 64 * 1024
+
+_UNKNOWN = LockHolder("someone", "an unknown computer", 0, "")
 
 
 def _locked_error(project: Path, holder: LockHolder | None) -> ProjectLockedError:

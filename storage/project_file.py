@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import errno
+import hashlib
 import logging
 import os
 import sqlite3
+import stat
 import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -15,7 +17,7 @@ from sqlalchemy import Engine
 from sqlalchemy.exc import DatabaseError
 
 from storage import schema
-from storage.backup import BackgroundBackup, backup_dir, needs_backup, newest_good_backup
+from storage.backup import BackgroundBackup, damaged_error, needs_backup, newest_good_backup
 from storage.errors import NewerProjectError, ProjectFileError, ProjectLockedError
 from storage.lock import ProjectLock
 from storage.sqlite import (
@@ -66,15 +68,21 @@ class ProjectFile:
 
     ``read_only`` is ``None`` for a project open for writing; otherwise the sentence that
     refuses each write (the file or its folder cannot be written, so no lock could be taken).
+    ``label`` is the name the researcher opened it by (a link's), ``path.name`` by default.
     """
 
     def __init__(
-        self, path: Path, engine: Engine, lock: ProjectLock | None, read_only: str | None = None
+        self,
+        path: Path,
+        engine: Engine,
+        lock: ProjectLock | None,
+        read_only: str | None = None,
+        label: str | None = None,
     ) -> None:
         self.path = path
         self.engine = engine
         self.read_only = read_only
-        self.store = Store(engine, path.name, read_only)
+        self.store = Store(engine, label or path.name, read_only, source=path)
         self.backup: BackgroundBackup | None = None
         self._lock = lock
 
@@ -86,11 +94,7 @@ class ProjectFile:
         appears: the file appears only once it is complete. Raises :class:`ProjectFileError`
         when the file exists or cannot be written, and what ``fill`` raises.
         """
-        path = path.resolve()
-        if path.exists():
-            raise ProjectFileError(f"“{path.name}” already exists; choose another name.")
-        if not path.parent.is_dir():
-            raise ProjectFileError(f"The folder “{path.parent}” does not exist.")
+        path = _new_file(path)
         remove_stale(path.parent)
         staged = staging_path(path, "partial")
         try:
@@ -100,7 +104,7 @@ class ProjectFile:
                     stamp_application_id(engine)
                     schema.upgrade_to_head(engine)
                     if fill is not None:
-                        fill(Store(engine, path.name))
+                        fill(Store(engine, path.name, source=path))
                 finally:
                     engine.dispose()
                 if path.exists():
@@ -126,15 +130,17 @@ class ProjectFile:
         Raises :class:`ProjectFileError` (missing, damaged, not a project),
         :class:`ProjectLockedError` (open elsewhere) or :class:`NewerProjectError`.
         """
-        path = path.resolve()
-        _check_readable(path)
+        name = path.name
+        path = _existing(path)
         remove_stale(path.parent)
-        found = _inspect(path)
+        found = _inspect(path, path, name)
         refusal, lock = _lock_or_read_only(path)
         engine = make_engine(path, read_only=refusal is not None)
         try:
-            _check_schema(path, engine, found, keep_backup=True, read_only=refusal is not None)
-            project = cls(path, engine, lock, refusal)
+            _check_schema(
+                path, name, engine, found, keep_backup=True, read_only=refusal is not None
+            )
+            project = cls(path, engine, lock, refusal, name)
         except BaseException:
             engine.dispose()
             if lock is not None:
@@ -179,15 +185,15 @@ def read_copy(path: Path) -> Iterator[Store]:
     The project may be open in another Tillit; its lock is not taken and its file is not
     upgraded. Raises what :meth:`ProjectFile.open` raises for a file that cannot be read.
     """
-    path = path.resolve()
-    _check_readable(path)
+    name = path.name
+    path = _existing(path)
     with tempfile.TemporaryDirectory(prefix="tillit-read-") as folder:
-        copy = Path(folder) / path.name
-        _snapshot_or_refuse(path, copy)
+        copy = Path(folder) / "copy.tillit"
+        _snapshot_or_refuse(path, name, copy)
         engine = make_engine(copy)
         try:
-            _check_schema(path, engine, _inspect(copy, label=path), keep_backup=False)
-            yield Store(engine, path.name)
+            _check_schema(path, name, engine, _inspect(copy, path, name), keep_backup=False)
+            yield Store(engine, name, source=path)
         finally:
             engine.dispose()
 
@@ -204,21 +210,20 @@ def staged_copy(source: Path, target: Path) -> Iterator[Store]:
     Raises :class:`ProjectFileError` when the source cannot be read (missing, damaged, not a
     project), ``target`` exists or its folder cannot be written, and :class:`NewerProjectError`.
     """
-    source, target = source.resolve(), target.resolve()
-    _check_readable(source)
-    if target.exists():
-        raise ProjectFileError(f"“{target.name}” already exists; choose another name.")
-    if not target.parent.is_dir():
-        raise ProjectFileError(f"The folder “{target.parent}” does not exist.")
+    name = source.name
+    source = _existing(source)
+    target = _new_file(target)
     remove_stale(target.parent)
     staged = staging_path(target, "partial")
     try:
-        _snapshot_or_refuse(source, staged, writing=target)
+        _snapshot_or_refuse(source, name, staged, writing=target)
         engine = make_engine(staged)
         try:
-            _check_schema(source, engine, _inspect(staged, label=source), keep_backup=False)
-            yield Store(engine, target.name)
+            _check_schema(source, name, engine, _inspect(staged, source, name), keep_backup=False)
+            yield Store(engine, target.name, source=source)
         except DatabaseError as exc:
+            if disk_reason(exc) is None:
+                raise damaged_error(source, name) from exc
             raise ProjectFileError(_write_failure(target, exc)) from exc
         finally:
             engine.dispose()
@@ -232,70 +237,114 @@ def staged_copy(source: Path, target: Path) -> Iterator[Store]:
             remove_staged(staged)
 
 
-def _snapshot_or_refuse(source: Path, target: Path, writing: Path | None = None) -> None:
-    """Copy ``source`` to ``target`` (see :func:`snapshot`), or say why it cannot be copied:
-    about the source, or about ``writing`` (the copy's name) when the copy cannot be written."""
+def _snapshot_or_refuse(source: Path, name: str, target: Path, writing: Path | None = None) -> None:
+    """Copy ``source`` (called ``name``) to ``target`` (see :func:`snapshot`), or say why it
+    cannot be copied: about the source, or about ``writing`` (the copy's name) when the copy
+    cannot be written."""
     try:
         snapshot(source, target)
     except DamagedCopyError as exc:
-        raise _damaged(source) from exc
+        raise damaged_error(source, name) from exc
     except sqlite3.OperationalError as exc:
         if writing is not None and str(exc) in _WRITE_REFUSALS:  # the source is only read
             raise ProjectFileError(_write_failure(writing, exc)) from exc
-        raise ProjectFileError(f"Tillit could not read “{source.name}”: {_reason(exc)}.") from exc
+        raise ProjectFileError(f"Tillit could not read “{name}”: {_reason(exc)}.") from exc
     except sqlite3.DatabaseError as exc:  # "file is not a database"
-        raise _not_a_project(source) from exc
+        raise _not_a_project(source, name) from exc
 
 
-def _check_readable(path: Path) -> None:
-    if not path.exists():
-        raise ProjectFileError(f"There is no project “{path.name}” in {path.parent}.")
-    if not path.is_file():
-        raise ProjectFileError(f"“{path.name}” is a folder, not a Tillit project.")
+def _existing(path: Path) -> Path:
+    """``path`` made absolute with its links followed, once it is known to be a regular file
+    that is not empty. Nothing is opened before: a pipe would block and a device read without
+    end. Every refusal names the file as the researcher gave it."""
+    name = f"“{path.name}”"
     try:
-        empty = path.stat().st_size == 0
+        info = os.stat(path)
+        real = Path(os.path.realpath(path, strict=True))
+    except FileNotFoundError as exc:
+        if os.path.lexists(path):
+            raise ProjectFileError(
+                f"{name} is a link to a file that does not exist, not a Tillit project."
+            ) from exc
+        raise ProjectFileError(f"There is no project {name} in {_folder(path)}.") from exc
     except OSError as exc:
-        raise ProjectFileError(f"Tillit could not read “{path.name}”: {_reason(exc)}.") from exc
-    if empty:
-        raise _not_a_project(path)
+        if exc.errno == errno.ELOOP:
+            raise ProjectFileError(
+                f"{name} is a link that leads round in a loop, not to a Tillit project."
+            ) from exc
+        raise ProjectFileError(f"Tillit could not read {name}: {_reason(exc)}.") from exc
+    except ValueError as exc:  # a NUL in the name: no file can have it
+        raise ProjectFileError(f"There is no project {name} in {_folder(path)}.") from exc
+    if stat.S_ISDIR(info.st_mode):
+        raise ProjectFileError(f"{name} is a folder, not a Tillit project.")
+    if not stat.S_ISREG(info.st_mode):
+        raise ProjectFileError(
+            f"{name} is {_kind(info.st_mode)}, not a Tillit project; a project is a file "
+            "saved on disk."
+        )
+    if info.st_size == 0:
+        raise _not_a_project(path, path.name)
+    return real
 
 
-def _inspect(path: Path, label: Path | None = None) -> FileCheck:
-    """The checks of :func:`check_file`, with each refusal said in the researcher's words
-    (about ``label``, the project the file is a copy of, when there is one)."""
-    named = label or path
+def _kind(mode: int) -> str:
+    if stat.S_ISFIFO(mode):
+        return "a pipe"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "a device"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    return "a special file"
+
+
+def _new_file(path: Path) -> Path:
+    """``path`` made absolute, for a file to be made there: nothing of that name may exist
+    (not even a link) and its folder must."""
+    if os.path.lexists(path):
+        raise ProjectFileError(f"“{path.name}” already exists; choose another name.")
+    try:
+        folder = Path(os.path.realpath(path.parent, strict=True))
+    except (OSError, ValueError) as exc:
+        raise ProjectFileError(f"The folder “{_folder(path)}” does not exist.") from exc
+    if not folder.is_dir():
+        raise ProjectFileError(f"The folder “{_folder(path)}” does not exist.")
+    return folder / path.name
+
+
+def _folder(path: Path) -> str:
+    return os.path.dirname(os.path.abspath(path))
+
+
+def _inspect(path: Path, source: Path, name: str) -> FileCheck:
+    """The checks of :func:`check_file` on ``path`` (the project ``source`` or a copy of it),
+    with each refusal said in the researcher's words about ``name``."""
     try:
         found = check_file(path)
     except sqlite3.OperationalError as exc:
-        raise ProjectFileError(f"Tillit could not open “{named.name}”: {_reason(exc)}.") from exc
+        raise ProjectFileError(f"Tillit could not open “{name}”: {_reason(exc)}.") from exc
     except sqlite3.DatabaseError as exc:  # "file is not a database"
-        raise _not_a_project(named) from exc
-    if found.application_id != APPLICATION_ID or found.revision is None:
-        raise ProjectFileError(f"“{named.name}” is a database, but not a Tillit project.")
+        raise _not_a_project(source, name) from exc
+    if found.application_id != APPLICATION_ID:
+        raise ProjectFileError(f"“{name}” is a database, but not a Tillit project.")
     if found.problems:
-        log.warning("%s is damaged: %s", named, found.problems[:5])
-        raise _damaged(named)
+        log.warning("%s is damaged: %s", source, found.problems[:5])
+        raise damaged_error(source, name)
+    if found.revision is None or found.revision == schema.head_revision():
+        # The stamp claims the head, or is unreadable: the tables tell what the file is.
+        tables = schema.head_tables() - {"alembic_version"}
+        if not tables & found.tables:
+            raise ProjectFileError(f"“{name}” is a database, but not a Tillit project.")
+        if found.revision is None or not schema.head_tables() <= found.tables:
+            log.warning("%s lacks tables: %s", source, sorted(schema.head_tables() - found.tables))
+            raise damaged_error(source, name)
     return found
 
 
-def _not_a_project(path: Path) -> ProjectFileError:
+def _not_a_project(path: Path, name: str) -> ProjectFileError:
     if newest_good_backup(path) is not None:  # it was a project: say where the good copy is
-        return _damaged(path)
+        return damaged_error(path, name)
     return ProjectFileError(
-        f"“{path.name}” is not a Tillit project: it is another kind of file, or it is damaged."
-    )
-
-
-def _damaged(path: Path) -> ProjectFileError:
-    good = newest_good_backup(path)
-    if good is None:
-        return ProjectFileError(
-            f"“{path.name}” is damaged, so Tillit left it untouched; it has no good backup in "
-            f"“{backup_dir(path).name}”, so use the newest copy of it you have."
-        )
-    return ProjectFileError(
-        f"“{path.name}” is damaged, so Tillit left it untouched; its newest good backup is "
-        f"“{good.name}” in “{good.parent.name}”: open that, or copy it in the damaged file's place."
+        f"“{name}” is not a Tillit project: it is another kind of file, or it is damaged."
     )
 
 
@@ -318,43 +367,70 @@ def _lock_or_read_only(path: Path) -> tuple[str | None, ProjectLock | None]:
 
 
 def _check_schema(
-    path: Path, engine: Engine, found: FileCheck, *, keep_backup: bool, read_only: bool = False
+    path: Path,
+    name: str,
+    engine: Engine,
+    found: FileCheck,
+    *,
+    keep_backup: bool,
+    read_only: bool = False,
 ) -> None:
     """Refuse a newer project; back up (with ``keep_backup``) and upgrade an older one.
-    ``engine`` is on ``path``, or on a copy of it that needs no backup."""
+    ``engine`` is on ``path``, or on a copy of it that needs no backup; ``name`` is what the
+    researcher calls the project."""
     revision, head = found.revision, schema.head_revision()
     if revision == head:
         return
     if revision not in schema.known_revisions():
         raise NewerProjectError(
-            f"“{path.name}” was saved by a newer Tillit (project format {revision}); "
+            f"“{name}” was saved by a newer Tillit (project format {revision}); "
             f"this Tillit {PROGRAM_VERSION} reads project formats up to {head}. "
             "Install the newer Tillit to open it."
         )
     if read_only:
         raise ProjectFileError(
-            f"“{path.name}” was saved by an older Tillit and must be upgraded, but it can only "
+            f"“{name}” was saved by an older Tillit and must be upgraded, but it can only "
             "be read; copy it to a folder you can write to and open the copy."
         )
+    backup: Path | None = None
     if keep_backup:
-        target = path.with_name(f"{path.name}.{revision}.bak")
+        backup = path.with_name(f"{path.name}.{revision}.bak")
         try:
-            online_backup(path, target)
+            online_backup(path, backup)
         except (OSError, sqlite3.Error) as exc:
             raise ProjectFileError(
-                f"Tillit could not back up “{path.name}” before upgrading it ({_reason(exc)}); "
+                f"Tillit could not back up “{name}” before upgrading it ({_reason(exc)}); "
                 "it was left as it is."
             ) from exc
-        log.info("Backed up %s to %s before upgrading its format", path, target)
+        log.info("Backed up %s to %s before upgrading its format", path, backup)
+    before = _digest(path) if backup is not None else None
     try:
         schema.upgrade_to_head(engine)
-    except DatabaseError as exc:
+    except (DatabaseError, schema.UpgradeError) as exc:
         reason = disk_reason(exc)
+        log.warning("Could not upgrade %s: %s", path, exc)
+        intact = before is not None and _digest(path) == before
+        if intact and backup is not None:
+            backup.unlink(missing_ok=True)  # the file is as it was: the copy holds nothing more
         if reason is None:
-            raise
+            reason = "the file is damaged"
+        if backup is not None and not intact:
+            raise ProjectFileError(
+                f"Tillit could not upgrade “{name}” ({reason}); its copy from before the "
+                f"attempt is kept as “{backup.name}” beside it."
+            ) from exc
         raise ProjectFileError(
-            f"Tillit could not upgrade “{path.name}” ({reason}); it was left as it is."
+            f"Tillit could not upgrade “{name}” ({reason}); it was left as it is."
         ) from exc
+
+
+def _digest(path: Path) -> bytes | None:
+    """The SHA-256 of the file's bytes, to tell whether a failed upgrade left it as it was."""
+    try:
+        with path.open("rb") as stream:
+            return hashlib.file_digest(stream, "sha256").digest()
+    except OSError:
+        return None
 
 
 def _write_failure(target: Path, exc: BaseException) -> str:

@@ -54,6 +54,14 @@ def script_head() -> str | None:
     return _script().get_current_head()
 
 
+@cache
+def head_tables() -> frozenset[str]:
+    """The tables of a project at the head revision, Alembic's own among them."""
+    from storage.models import Base
+
+    return frozenset(Base.metadata.tables) | {"alembic_version"}
+
+
 def known_revisions() -> frozenset[str]:
     """Every schema revision this Tillit knows."""
     return frozenset(rev.revision for rev in _script().walk_revisions())
@@ -68,10 +76,16 @@ def current_revision(engine: Engine) -> str | None:
             return None
 
 
-def upgrade_to_head(engine: Engine) -> None:
-    """Run every pending revision in one transaction, with foreign keys checked at the end.
+class UpgradeError(RuntimeError):
+    """The upgraded file breaks a foreign key or lacks a table of the head schema: a bug in a
+    revision, or a file whose stamp does not tell what it holds."""
 
-    Raises ``RuntimeError`` (a bug in a revision) when the result breaks a foreign key; the
+
+def upgrade_to_head(engine: Engine) -> None:
+    """Run every pending revision in one transaction, with foreign keys and the head's tables
+    checked at the end.
+
+    Raises :class:`UpgradeError` when the result breaks a foreign key or lacks a table; the
     transaction is rolled back then and the file keeps its old schema.
     """
     from alembic import command
@@ -80,7 +94,11 @@ def upgrade_to_head(engine: Engine) -> None:
         command.upgrade(alembic_config(conn), "head")
         violations = foreign_key_violations(conn)
         if violations:
-            raise RuntimeError(f"The schema upgrade broke foreign keys: {violations[:5]}")
+            raise UpgradeError(f"The schema upgrade broke foreign keys: {violations[:5]}")
+        present = conn.exec_driver_sql("SELECT name FROM sqlite_master WHERE type='table'")
+        missing = head_tables() - {str(row[0]) for row in present}
+        if missing:
+            raise UpgradeError(f"The upgraded file lacks the tables {sorted(missing)}")
 
 
 def write_revision(message: str, revision_id: str) -> None:

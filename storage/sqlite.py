@@ -12,6 +12,8 @@ price is that a writer's commit waits for readers to finish; reads are kept shor
 from __future__ import annotations
 
 import logging
+import os
+import re
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -50,18 +52,36 @@ def make_engine(path: Path, *, read_only: bool = False) -> Engine:
     is exactly one SQLite transaction. ``read_only`` opens the file with ``mode=ro`` and leaves
     its journal mode as it is.
     """
-    if read_only:
-        target, uri = f"file:{quote(str(path))}?mode=ro", True
-    else:
-        target, uri = str(path), False
+    target = uri(path, "ro" if read_only else "rwc")
     engine = create_engine(
         "sqlite+pysqlite://",
-        creator=lambda: sqlite3.connect(target, uri=uri, check_same_thread=False),
+        creator=lambda: sqlite3.connect(target, uri=True, check_same_thread=False),
         poolclass=QueuePool,
     )
     event.listen(engine, "connect", partial(_on_connect, read_only=read_only))
     event.listen(engine, "begin", _on_begin)
     return engine
+
+
+def uri(path: Path, mode: str) -> str:
+    """A ``file:`` URI that opens ``path`` with ``mode`` (``ro``, ``rw``, ``rwc``).
+
+    Built from the name's bytes, so that any name the file system holds opens, even one that
+    is not valid UTF-8; the percent-encoding also keeps ``?`` and ``#`` in a name literal.
+    """
+    return f"file:{quote(os.fsencode(path))}?mode={mode}"
+
+
+def _connect(path: Path, mode: str) -> sqlite3.Connection:
+    """A driver connection for the checks and copies here, which read damaged text as text:
+    an undecodable byte is replaced, not raised, since what is read is only looked at."""
+    conn = sqlite3.connect(uri(path, mode), uri=True, isolation_level=None)
+    conn.text_factory = _lenient_text
+    return conn
+
+
+def _lenient_text(data: bytes) -> str:
+    return data.decode("utf-8", "replace")
 
 
 def writing(engine: Engine) -> Engine:
@@ -147,8 +167,9 @@ class FileCheck:
     """What a look at a database file found, before anything was changed in it."""
 
     application_id: int
-    revision: str | None  # the schema revision; None where there is no Alembic stamp
+    revision: str | None  # the schema revision; None where there is no readable Alembic stamp
     problems: list[str]  # what ``PRAGMA quick_check`` reports; empty when the file is sound
+    tables: frozenset[str] = frozenset()  # the tables the file holds
 
 
 def check_file(path: Path) -> FileCheck:
@@ -161,21 +182,42 @@ def check_file(path: Path) -> FileCheck:
     Raises ``sqlite3.DatabaseError`` for a file that SQLite cannot read as a database and
     ``sqlite3.OperationalError`` when the disk refuses.
     """
-    conn = sqlite3.connect(f"file:{quote(str(path))}?mode=rw", uri=True, isolation_level=None)
+    conn = _connect(path, "rw")
     try:
         conn.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
         app_id = int(conn.execute("PRAGMA application_id").fetchone()[0])
         if app_id != APPLICATION_ID:
             return FileCheck(app_id, None, [])
         try:
-            row = conn.execute("SELECT version_num FROM alembic_version").fetchone()
-        except sqlite3.OperationalError as exc:
-            if disk_reason(exc) is not None:
-                raise
-            row = None  # no such table
-        return FileCheck(app_id, None if row is None else str(row[0]), _quick_check(conn))
+            problems = _quick_check(conn)
+            if problems:
+                return FileCheck(app_id, None, problems)
+            tables = frozenset(str(row[0]) for row in conn.execute(_TABLES))
+            revision = _revision(conn) if "alembic_version" in tables else None
+        except UnicodeDecodeError as exc:  # SQLite's message quotes the damaged schema
+            return FileCheck(app_id, None, [f"unreadable: {exc.reason}"])
+        return FileCheck(app_id, revision, problems, tables)
     finally:
         conn.close()
+
+
+def _revision(conn: sqlite3.Connection) -> str | None:
+    """The one revision stamped in ``alembic_version``; ``None`` for none, several, or one
+    that no Alembic writes (NULL, empty, longer than its column, not a plain name)."""
+    try:
+        rows = conn.execute("SELECT version_num FROM alembic_version LIMIT 2").fetchall()
+    except sqlite3.OperationalError as exc:
+        if disk_reason(exc) is not None:
+            raise
+        return None  # a table of that name that is not Alembic's
+    if len(rows) != 1 or not isinstance(rows[0][0], str):
+        return None
+    revision: str = rows[0][0]
+    return revision if _REVISION.fullmatch(revision) else None
+
+
+#: A revision Alembic could have written: a plain name no wider than its ``version_num``.
+_REVISION = re.compile(r"[A-Za-z0-9_]{1,32}")
 
 
 def _quick_check(conn: sqlite3.Connection) -> list[str]:
@@ -185,13 +227,38 @@ def _quick_check(conn: sqlite3.Connection) -> list[str]:
         if isinstance(exc, sqlite3.OperationalError) and disk_reason(exc) is not None:
             raise
         return [str(exc)]  # "database disk image is malformed": damaged past checking
+    except UnicodeDecodeError as exc:  # SQLite's own message quotes damaged bytes
+        return [f"the check's report is unreadable: {exc.reason}"]
     return [] if rows == ["ok"] else rows
+
+
+def damage(engine: Engine, tables: frozenset[str]) -> list[str]:
+    """What is wrong with the file under ``engine``: tables of ``tables`` it lacks, what
+    SQLite's quick check and foreign-key check report. Empty when nothing is found (or the
+    disk refused the look); a file SQLite cannot even read for these checks is damaged too."""
+    try:
+        with engine.connect() as conn:
+            raw = conn.connection.dbapi_connection
+            assert raw is not None
+            present = {str(row[0]) for row in raw.execute(_TABLES)}
+            found = [f"no table {name}" for name in sorted(tables - present)]
+            found += _quick_check(raw)  # type: ignore[arg-type]
+            if not found:
+                found += [str(tuple(row)) for row in raw.execute("PRAGMA foreign_key_check")]
+            return found
+    except (DBAPIError, sqlite3.Error, UnicodeDecodeError) as exc:
+        if disk_reason(exc) is not None:
+            return []  # the disk, not the file, stopped the look: nothing found
+        return [str(exc)]
+
+
+_TABLES = "SELECT name FROM sqlite_master WHERE type='table'"
 
 
 def is_sound(path: Path) -> bool:
     """Whether SQLite's quick check finds ``path`` a sound database (read only)."""
     try:
-        conn = sqlite3.connect(f"file:{quote(str(path))}?mode=ro", uri=True)
+        conn = _connect(path, "ro")
         try:
             return not _quick_check(conn)
         finally:
@@ -248,13 +315,15 @@ def snapshot(source: Path, target: Path, *, verify: bool = True) -> None:
     """Write a consistent copy of the database ``source`` to ``target`` (a new file, written
     in place: the caller stages it). Raises what :func:`online_backup` raises."""
     # Not read-only: SQLite must be able to roll back what a crashed writer left behind.
-    src = sqlite3.connect(f"file:{quote(str(source))}?mode=rw", uri=True)
+    src = _connect(source, "rw")
     try:
-        dst = sqlite3.connect(target)
+        dst = _connect(target, "rwc")
         try:
             src.backup(dst, pages=1024)
             dst.execute("PRAGMA journal_mode=DELETE")
             problems = _quick_check(dst) if verify else []
+        except UnicodeDecodeError as exc:  # SQLite's message quotes the damaged schema
+            raise DamagedCopyError(f"the copy is damaged: {exc.reason}") from exc
         finally:
             dst.close()
     finally:

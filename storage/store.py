@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 
 from sqlalchemy import Engine
-from sqlalchemy.exc import DatabaseError
+from sqlalchemy.exc import DatabaseError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
+from storage import schema
+from storage.backup import damaged_error
 from storage.errors import StorageError
 from storage.repositories.agreement import AgreementRepo
 from storage.repositories.cases import AttributeRepo, CaseRepo
@@ -20,7 +24,11 @@ from storage.repositories.merging import MergeRepo
 from storage.repositories.people import CoderRepo, ProjectRepo
 from storage.repositories.retrieval import RetrievalRepo
 from storage.repositories.search_units import SearchUnitRepo
-from storage.sqlite import disk_reason, writing
+from storage.sqlite import damage, disk_reason, writing
+
+#: How SQLite begins a refusal that can only come from the file, since every query Tillit
+#: makes runs against the head schema in the tests: a table or column gone, text not UTF-8.
+_DAMAGE_SIGNS = ("no such table", "no such column", "Could not decode to UTF-8")
 
 
 class Tx:
@@ -45,14 +53,21 @@ class Tx:
 class Store:
     """Opens transactions on a project's engine.
 
-    ``read_only`` is the sentence that refuses every write of a project opened for reading
-    only (``None`` for a project that may be written).
+    ``label`` names the project in sentences; ``source`` is the project file whose backups a
+    refusal of a damaged file names (the engine may be on a copy of it). ``read_only`` is the
+    sentence that refuses every write of a project opened for reading only (``None`` for a
+    project that may be written).
     """
 
-    def __init__(self, engine: Engine, label: str, read_only: str | None = None) -> None:
+    def __init__(
+        self, engine: Engine, label: str, read_only: str | None = None, *, source: Path
+    ) -> None:
+        self._engine = engine
         self._sessions = sessionmaker(engine, expire_on_commit=False, autoflush=False)
         self._writes = sessionmaker(writing(engine), expire_on_commit=False, autoflush=False)
         self._label = label
+        self._source = source
+        self._opened = time.time()
         self.read_only = read_only
 
     @contextmanager
@@ -61,19 +76,24 @@ class Store:
 
         It takes the write lock first (``BEGIN IMMEDIATE``), waiting for other writers and for
         readers that are finishing. Raises :class:`StorageError` when the file cannot be
-        written (disk full, read-only, held by another program, opened for reading only);
-        nothing of the action is saved then.
+        written (disk full, read-only, held by another program, opened for reading only) and
+        :class:`ProjectFileError` when it is found damaged; nothing of the action is saved then.
         """
         if self.read_only is not None:
             raise StorageError(self.read_only)
         try:
             with self._writes.begin() as session:
                 yield Tx(session)
+        except UnicodeDecodeError as exc:  # SQLite's message quotes a damaged schema
+            raise damaged_error(self._source, self._label, self._opened) from exc
         except DatabaseError as exc:
-            if disk_reason(exc) is None:
-                raise  # a bug, not a condition of the disk
+            reason = disk_reason(exc)
+            if reason is None:
+                if not self._damaged(exc):
+                    raise  # a bug, not a condition of the disk or the file
+                raise damaged_error(self._source, self._label, self._opened) from exc
             raise StorageError(
-                f"Tillit could not save to “{self._label}” ({disk_reason(exc)}); "
+                f"Tillit could not save to “{self._label}” ({reason}); "
                 "nothing of this change was saved."
             ) from exc
 
@@ -82,6 +102,8 @@ class Store:
         """A consistent read of the project; writes made inside are rolled back.
 
         A writer's commit waits while a read is open, so read what is needed and leave.
+        Raises :class:`StorageError` when the disk refuses and :class:`ProjectFileError` when
+        the file is found damaged.
         """
         try:
             with self._sessions() as session:
@@ -89,9 +111,20 @@ class Store:
                     yield Tx(session)
                 finally:
                     session.rollback()
+        except UnicodeDecodeError as exc:  # SQLite's message quotes a damaged schema
+            raise damaged_error(self._source, self._label, self._opened) from exc
         except DatabaseError as exc:
-            if disk_reason(exc) is None:
-                raise
-            raise StorageError(
-                f"Tillit could not read “{self._label}” ({disk_reason(exc)})."
-            ) from exc
+            reason = disk_reason(exc)
+            if reason is None:
+                if not self._damaged(exc):
+                    raise
+                raise damaged_error(self._source, self._label, self._opened) from exc
+            raise StorageError(f"Tillit could not read “{self._label}” ({reason}).") from exc
+
+    def _damaged(self, exc: DatabaseError) -> bool:
+        """Whether ``exc`` came from the file rather than from a bug: SQLite named damage,
+        or a look at the file finds some (the look runs only after a failure)."""
+        message = str(exc.orig) if exc.orig is not None else str(exc)
+        if isinstance(exc, OperationalError) and message.startswith(_DAMAGE_SIGNS):
+            return True
+        return bool(damage(self._engine, schema.head_tables()))

@@ -279,3 +279,105 @@ def test_only_staged_files_of_stopped_writers_on_this_computer_are_removed(
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted(
         p.name for p in [mine, elsewhere, *unrelated]
     )
+
+
+# --- a damaged or odd project file ------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def made(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One project made through the command line, copied by each test that damages it."""
+    folder = tmp_path_factory.mktemp("made")
+    return _make_project(folder, folder)
+
+
+def _copy_of(made: Path, folder: Path, *statements: str) -> Path:
+    """A copy of ``made`` in ``folder`` with ``statements`` run on it, checks off."""
+    project = folder / made.name
+    shutil.copyfile(made, project)
+    with contextlib.closing(sqlite3.connect(project, isolation_level=None)) as conn:
+        conn.execute("PRAGMA foreign_keys=OFF")
+        for statement in statements:
+            conn.execute(statement)
+    return project
+
+
+def _refused_untouched(folder: Path, project: Path, *command: str | Path) -> str:
+    """The one sentence ``command`` ends in, checked to leave ``project`` byte for byte as it
+    was and nothing new beside it but backups."""
+    before, names = project.read_bytes(), set(os.listdir(folder))
+    sentence = _one_sentence(tillit(*command))
+    assert project.read_bytes() == before
+    new = {name for name in set(os.listdir(folder)) - names if not name.endswith(" backups")}
+    assert not new, new
+    return sentence
+
+
+def test_a_link_that_loops_is_refused_by_its_name(tmp_path: Path) -> None:
+    link = tmp_path / "b.tillit"
+    link.symlink_to(link.name)
+    for command in (("docs", link), ("codings", link, "--json")):
+        sentence = _one_sentence(tillit(*command))
+        assert "“b.tillit”" in sentence and "loop" in sentence, sentence
+    assert link.is_symlink() and os.readlink(link) == "b.tillit"
+
+
+@pytest.mark.skipif(not Path("/dev/zero").exists(), reason="no /dev/zero here")
+def test_a_device_or_a_pipe_is_refused_by_the_name_given_before_anything_reads_it(
+    tmp_path: Path, made: Path
+) -> None:
+    device = tmp_path / "y.tillit"
+    device.symlink_to("/dev/zero")
+    pipe = tmp_path / "x.tillit"
+    os.mkfifo(pipe)
+    project = _copy_of(made, tmp_path)
+    for name, kind, command in (
+        ("y.tillit", "a device", ("code", device, "Intervju Oslo", "Ny", "--match", "skjønn")),
+        ("x.tillit", "a pipe", ("docs", pipe)),
+        ("y.tillit", "a device", ("codebook", "merge", project, device)),
+    ):
+        sentence = _refused_untouched(tmp_path, project, *command)
+        assert f"“{name}” is {kind}, not a Tillit project" in sentence, sentence
+
+
+def test_a_project_missing_a_table_is_refused_as_damaged(tmp_path: Path, made: Path) -> None:
+    project = _copy_of(made, tmp_path, "DROP TABLE documents")
+    for command in (("codings", project, "--json"), ("docs", project), ("codes", project)):
+        sentence = _refused_untouched(tmp_path, project, *command)
+        assert "“studie.tillit” is damaged" in sentence, sentence
+
+
+def test_a_foreign_database_stamped_like_a_project_is_not_merged(
+    tmp_path: Path, made: Path
+) -> None:
+    project = _copy_of(made, tmp_path)
+    other = tmp_path / "annen.tillit"
+    with contextlib.closing(sqlite3.connect(other, isolation_level=None)) as conn:
+        conn.execute("CREATE TABLE notes (id INTEGER PRIMARY KEY, body TEXT)")
+        conn.execute("PRAGMA application_id=1414286420")  # Tillit's own ("TLLT")
+        conn.execute("CREATE TABLE alembic_version (version_num VARCHAR(32) NOT NULL)")
+        conn.execute("INSERT INTO alembic_version VALUES ('0005')")
+    theirs = other.read_bytes()
+    sentence = _refused_untouched(tmp_path, project, "codebook", "merge", project, other)
+    assert sentence == "tillit: “annen.tillit” is a database, but not a Tillit project."
+    assert other.read_bytes() == theirs
+
+
+def test_text_that_is_not_utf8_is_refused_as_damage(tmp_path: Path, made: Path) -> None:
+    project = _copy_of(made, tmp_path, "UPDATE codes SET name = CAST(x'54ff6c6c6974' AS TEXT)")
+    for command in (("codes", project), ("codings", project, "--json")):
+        sentence = _refused_untouched(tmp_path, project, *command)
+        assert "“studie.tillit” is damaged" in sentence, sentence
+
+
+@pytest.mark.parametrize("stamp", ["0003", "0001"])
+def test_a_stamp_older_than_the_tables_is_refused_as_it_was(
+    tmp_path: Path, made: Path, stamp: str
+) -> None:
+    project = _copy_of(made, tmp_path, f"UPDATE alembic_version SET version_num = '{stamp}'")
+    sentence = _refused_untouched(tmp_path, project, "docs", project)
+    assert sentence == (
+        "tillit: Tillit could not upgrade “studie.tillit” (the file is damaged); "
+        "it was left as it is."
+    )
+    assert not (tmp_path / f"studie.tillit.{stamp}.bak").exists()

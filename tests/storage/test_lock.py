@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from storage.errors import ProjectLockedError
+from storage.errors import ProjectFileError, ProjectLockedError
 from storage.lock import ProjectLock, lock_path
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -59,3 +59,25 @@ def test_garbled_lock_file_is_recovered(tmp_path: Path) -> None:
     lock_path(project).write_text("{not json")
     with ProjectLock(project).acquire() as lock:
         assert lock.recovered_from is not None
+
+
+@pytest.mark.parametrize(
+    "record", [b"\xb1\xf6\x00garbage", b"{not json", b'{"pid": 1, "host": "x"}', b"x" * 200_000]
+)
+def test_a_lock_record_tillit_did_not_write_is_taken_over_as_stale(
+    tmp_path: Path, record: bytes
+) -> None:
+    project = tmp_path / "studie.tillit"
+    lock_path(project).write_bytes(record)
+    with ProjectLock(project).acquire() as lock:
+        assert lock.recovered_from is not None
+        assert lock.recovered_from.describe().startswith("someone on an unknown computer")
+        assert json.loads(lock_path(project).read_text())["pid"] == os.getpid()
+    assert not lock_path(project).exists()
+
+
+def test_a_pipe_where_the_lock_belongs_is_refused_without_blocking(tmp_path: Path) -> None:
+    project = tmp_path / "studie.tillit"
+    os.mkfifo(lock_path(project))
+    with pytest.raises(ProjectFileError, match="is not a lock file Tillit made"):
+        ProjectLock(project).acquire()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import os
 import random
 import shutil
 import sqlite3
@@ -11,14 +13,21 @@ from pathlib import Path
 
 import pytest
 from alembic import command
-from sqlalchemy import create_engine
+from sqlalchemy import create_engine, text
+from sqlalchemy.exc import OperationalError
 
 from storage import schema
 from storage.backup import backup_dir, backups, make_backup
-from storage.errors import NewerProjectError, ProjectFileError, ProjectLockedError
+from storage.errors import NewerProjectError, ProjectFileError, ProjectLockedError, StorageError
 from storage.lock import lock_path
 from storage.project_file import ProjectFile, read_copy, staged_copy
-from storage.sqlite import integrity_errors, is_sound, make_engine, stamp_application_id
+from storage.sqlite import (
+    APPLICATION_ID,
+    integrity_errors,
+    is_sound,
+    make_engine,
+    stamp_application_id,
+)
 
 
 def _fill(project: ProjectFile) -> None:
@@ -424,3 +433,162 @@ def test_staged_copy_keeps_the_uuids_and_appears_only_when_complete(tmp_path: Pa
     finally:
         copy.close()
         original.close()
+
+
+# --- damaged and odd files: one sentence, the file as it was ----------------------------------
+
+
+def _made(path: Path, *statements: str) -> bytes:
+    """A filled project at ``path`` with ``statements`` run on it afterwards; its bytes."""
+    project = ProjectFile.create(path)
+    _fill(project)
+    project.close()
+    with contextlib.closing(sqlite3.connect(path, isolation_level=None)) as conn:
+        conn.execute("PRAGMA foreign_keys=OFF")
+        conn.execute("PRAGMA writable_schema=ON")
+        for statement in statements:
+            conn.executescript(statement)
+    return path.read_bytes()
+
+
+def _refusal(path: Path, reader: str) -> str:
+    """The sentence that opening ``path`` (and reading everything) or copying it ends in."""
+    with pytest.raises(StorageError) as caught:
+        if reader == "open":
+            project = ProjectFile.open(path, backup=False)
+            try:
+                with project.store.read() as tx:
+                    tx.codes.all(), tx.codings.details(), tx.documents.summaries()
+            finally:
+                project.close()
+        else:
+            with read_copy(path) as store, store.read() as tx:
+                tx.codes.all(), tx.codes.aliases()
+    sentence = str(caught.value)
+    assert "\n" not in sentence and len(sentence) < 400, sentence
+    return sentence
+
+
+@pytest.mark.parametrize("reader", ["open", "read_copy"])
+def test_a_link_that_loops_is_refused_in_one_sentence(tmp_path: Path, reader: str) -> None:
+    link = tmp_path / "b.tillit"
+    link.symlink_to("b.tillit")
+    assert "“b.tillit” is a link that leads round in a loop" in _refusal(link, reader)
+
+
+@pytest.mark.parametrize("reader", ["open", "read_copy"])
+def test_a_pipe_is_refused_as_a_pipe_by_its_own_name(tmp_path: Path, reader: str) -> None:
+    pipe = tmp_path / "x.tillit"
+    os.mkfifo(pipe)
+    assert _refusal(pipe, reader) == (
+        "“x.tillit” is a pipe, not a Tillit project; a project is a file saved on disk."
+    )
+
+
+@pytest.mark.parametrize(
+    "statement",
+    [
+        "DROP TABLE codes",
+        "DROP TABLE code_aliases",
+        "UPDATE codes SET name = CAST(x'54ff6c6c6974' AS TEXT)",
+        "UPDATE codes SET full_definition = CAST(x'ff' AS TEXT)",
+        "DELETE FROM alembic_version",
+        "DROP TABLE alembic_version; CREATE TABLE alembic_version (version_num VARCHAR(32)); "
+        "INSERT INTO alembic_version VALUES (NULL)",
+        f"UPDATE alembic_version SET version_num = '{'9' * 100_000}'",
+        "INSERT INTO alembic_version VALUES ('0004')",
+        # A schema entry SQLite cannot parse, whose message quotes bytes that are not UTF-8.
+        "UPDATE sqlite_master SET name = CAST(x'6d656d6f73ff' AS TEXT), "
+        "sql = CAST(x'435245415445205441424c4520742878ff' AS TEXT) WHERE name = 'memos'",
+    ],
+)
+@pytest.mark.parametrize("reader", ["open", "read_copy"])
+def test_a_damaged_project_is_refused_as_damaged_and_left_as_it_was(
+    tmp_path: Path, statement: str, reader: str
+) -> None:
+    path = tmp_path / "studie.tillit"
+    before = _made(path, statement)
+    sentence = _refusal(path, reader)
+    assert sentence.startswith("“studie.tillit” is damaged, so Tillit left it untouched"), sentence
+    assert path.read_bytes() == before
+    assert sorted(os.listdir(tmp_path)) == ["studie.tillit"]
+
+
+def test_a_sound_project_still_shows_a_bug_as_a_bug(tmp_path: Path) -> None:
+    path = tmp_path / "studie.tillit"
+    _made(path)
+    project = ProjectFile.open(path, backup=False)
+    try:
+        with (
+            pytest.raises(OperationalError, match="no such function"),
+            project.store.read() as tx,
+        ):
+            tx.session.execute(text("SELECT no_such_function(1)"))
+    finally:
+        project.close()
+
+
+def test_a_foreign_database_with_tillits_stamp_is_not_a_project(tmp_path: Path) -> None:
+    path = tmp_path / "annen.tillit"
+    with contextlib.closing(sqlite3.connect(path, isolation_level=None)) as conn:
+        conn.execute("CREATE TABLE notes (id INTEGER PRIMARY KEY, body TEXT)")
+        conn.execute(f"PRAGMA application_id={APPLICATION_ID}")
+        conn.execute("CREATE TABLE alembic_version (version_num VARCHAR(32) NOT NULL)")
+        conn.execute("INSERT INTO alembic_version VALUES ('0005')")
+    for reader in ("open", "read_copy"):
+        assert _refusal(path, reader) == "“annen.tillit” is a database, but not a Tillit project."
+
+
+@pytest.mark.parametrize("stamp", ["0001", "0003"])
+def test_a_failed_upgrade_leaves_the_file_as_it_was_and_no_backup(
+    tmp_path: Path, stamp: str
+) -> None:
+    path = tmp_path / "studie.tillit"
+    before = _made(path, f"UPDATE alembic_version SET version_num = '{stamp}'")
+    assert _refusal(path, "open") == (
+        "Tillit could not upgrade “studie.tillit” (the file is damaged); it was left as it is."
+    )
+    assert path.read_bytes() == before
+    assert sorted(os.listdir(tmp_path)) == ["studie.tillit"]
+    assert _refusal(path, "read_copy").startswith("Tillit could not upgrade “studie.tillit”")
+
+
+def test_a_name_that_is_not_utf8_opens_copies_and_backs_up(tmp_path: Path) -> None:
+    path = tmp_path / os.fsdecode(b"intervju \xff\xfe.tillit")
+    try:
+        path.write_bytes(b"")
+        path.unlink()
+    except (OSError, UnicodeError):
+        pytest.skip("this file system takes only UTF-8 names")
+    _made(path)
+    project = ProjectFile.open(path)
+    with project.store.read() as tx:
+        assert [code.name for code in tx.codes.all()] == ["Tillit"]
+    assert project.close() == []
+    assert len(backups(path)) == 1
+    with read_copy(path) as store, store.read() as tx:
+        assert [code.name for code in tx.codes.all()] == ["Tillit"]
+    with staged_copy(path, tmp_path / os.fsdecode(b"kopi \xff.tillit")):
+        pass
+    assert is_sound(tmp_path / os.fsdecode(b"kopi \xff.tillit"))
+
+
+def test_damage_found_while_open_names_no_backup_made_since_opening(tmp_path: Path) -> None:
+    path = tmp_path / "studie.tillit"
+    _made(path)
+    older = make_backup(path)
+    an_hour_ago = time.time() - 3600
+    os.utime(older, (an_hour_ago, an_hour_ago))
+    with contextlib.closing(sqlite3.connect(path, isolation_level=None)) as conn:
+        conn.execute("UPDATE codes SET name = CAST(x'54ff' AS TEXT)")
+    project = ProjectFile.open(path)  # backs up the damaged text too: SQLite finds it sound
+    assert project.backup is not None
+    project.backup.wait()
+    assert project.backup.path is not None and is_sound(project.backup.path)
+    try:
+        for begin in (project.store.read, project.store.transaction):
+            with pytest.raises(ProjectFileError) as caught, begin() as tx:
+                tx.codes.all()
+            assert f"its newest good backup is “{older.name}”" in str(caught.value)
+    finally:
+        project.close()
