@@ -29,7 +29,7 @@ from PySide6.QtWidgets import (
 from typing_extensions import override
 
 from app.background import BackgroundTask, Progress
-from app.record_table import RecordTableModel
+from app.record_table import R, RecordTableModel
 from app.workbench import Workbench
 from coding.errors import ExportCancelledError, UserError
 from coding.importing import ImportCancelledError
@@ -225,14 +225,15 @@ class RefiExportRunner(_Runner):
         box.open()
 
 
-class UnplacedModel(RecordTableModel[UnplacedCoding]):
-    """The codings an import could not place, one row each."""
+class _CellsModel(RecordTableModel[R]):
+    """A table of the report's records; ``cells`` gives a row's text, shown and as tooltip."""
 
-    headers = ("Document", "Code", "Coder", "Position", "Text in the file", "Why")
-
-    def __init__(self, rows: list[UnplacedCoding]) -> None:
+    def __init__(self, rows: list[R]) -> None:
         super().__init__()
         self._rows = list(rows)
+
+    def cells(self, row: R) -> tuple[str, ...]:
+        raise NotImplementedError
 
     @override
     def data(self, index: QModelIndex | QPersistentModelIndex, role: int = 0) -> Any:
@@ -241,7 +242,17 @@ class UnplacedModel(RecordTableModel[UnplacedCoding]):
             Qt.ItemDataRole.ToolTipRole,
         ):
             return None
-        return _cells(self._rows[index.row()])[index.column()]
+        return self.cells(self._rows[index.row()])[index.column()]
+
+
+class UnplacedModel(_CellsModel[UnplacedCoding]):
+    """The codings an import could not place, one row each."""
+
+    headers = ("Document", "Code", "Coder", "Position", "Text in the file", "Why")
+
+    @override
+    def cells(self, row: UnplacedCoding) -> tuple[str, ...]:
+        return _cells(row)
 
 
 def _cells(item: UnplacedCoding) -> tuple[str, ...]:
@@ -249,25 +260,14 @@ def _cells(item: UnplacedCoding) -> tuple[str, ...]:
     return (item.document, item.code, item.coder, where, item.text, item.reason)
 
 
-class ReadingModel(RecordTableModel[ReadingEvidence]):
+class ReadingModel(_CellsModel[ReadingEvidence]):
     """How the import read each document's positions, one row each."""
 
     headers = ("Document", "Positions counted as", "Evidence", "How sure")
 
-    def __init__(self, rows: list[ReadingEvidence]) -> None:
-        super().__init__()
-        self._rows = list(rows)
-
     @override
-    def data(self, index: QModelIndex | QPersistentModelIndex, role: int = 0) -> Any:
-        if not index.isValid() or role not in (
-            Qt.ItemDataRole.DisplayRole,
-            Qt.ItemDataRole.ToolTipRole,
-        ):
-            return None
-        row = self._rows[index.row()]
-        cells = (row.document, row.describe(), row.evidence(), row.how_sure())
-        return cells[index.column()]
+    def cells(self, row: ReadingEvidence) -> tuple[str, ...]:
+        return (row.document, row.describe(), row.evidence(), row.how_sure())
 
 
 class ImportReportDialog(QDialog):

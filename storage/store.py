@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -81,21 +81,15 @@ class Store:
         """
         if self.read_only is not None:
             raise StorageError(self.read_only)
-        try:
-            with self._writes.begin() as session:
-                yield Tx(session)
-        except UnicodeDecodeError as exc:  # SQLite's message quotes a damaged schema
-            raise damaged_error(self._source, self._label, self._opened) from exc
-        except DatabaseError as exc:
-            reason = disk_reason(exc)
-            if reason is None:
-                if not self._damaged(exc):
-                    raise  # a bug, not a condition of the disk or the file
-                raise damaged_error(self._source, self._label, self._opened) from exc
-            raise StorageError(
+
+        def saving(reason: str) -> str:
+            return (
                 f"Tillit could not save to “{self._label}” ({reason}); "
                 "nothing of this change was saved."
-            ) from exc
+            )
+
+        with self._answered(saving), self._writes.begin() as session:
+            yield Tx(session)
 
     @contextmanager
     def read(self) -> Iterator[Tx]:
@@ -105,21 +99,30 @@ class Store:
         Raises :class:`StorageError` when the disk refuses and :class:`ProjectFileError` when
         the file is found damaged.
         """
+        with (
+            self._answered(lambda reason: f"Tillit could not read “{self._label}” ({reason})."),
+            self._sessions() as session,
+        ):
+            try:
+                yield Tx(session)
+            finally:
+                session.rollback()
+
+    @contextmanager
+    def _answered(self, disk_sentence: Callable[[str], str]) -> Iterator[None]:
+        """Database errors inside as the researcher's sentences: a condition of the disk as
+        ``disk_sentence(reason)``, damage naming the newest good backup; a bug as it is."""
         try:
-            with self._sessions() as session:
-                try:
-                    yield Tx(session)
-                finally:
-                    session.rollback()
+            yield
         except UnicodeDecodeError as exc:  # SQLite's message quotes a damaged schema
             raise damaged_error(self._source, self._label, self._opened) from exc
         except DatabaseError as exc:
             reason = disk_reason(exc)
             if reason is None:
                 if not self._damaged(exc):
-                    raise
+                    raise  # a bug, not a condition of the disk or the file
                 raise damaged_error(self._source, self._label, self._opened) from exc
-            raise StorageError(f"Tillit could not read “{self._label}” ({reason}).") from exc
+            raise StorageError(disk_sentence(reason)) from exc
 
     def _damaged(self, exc: DatabaseError) -> bool:
         """Whether ``exc`` came from the file rather than from a bug: SQLite named damage,

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import unicodedata
 import zipfile
 import zlib
@@ -15,11 +14,11 @@ from docx.opc.exceptions import PackageNotFoundError
 from lxml import etree
 
 from storage.errors import ImportFileError
-from storage.formats.input_file import open_input, os_error, too_large
+from storage.formats.input_file import open_input, os_error
 from storage.formats.parsed import ParsedDocument
 from storage.formats.speakers import transcript_row
-from storage.formats.text_file import document_from_paragraphs, empty_error, quoted
-from storage.formats.zip_reader import MAX_TOTAL_BYTES, ZipReader
+from storage.formats.text_file import document_from_paragraphs, quoted
+from storage.formats.zip_reader import ZipReader, package_head
 
 _W: Final = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 _MC: Final = "{http://schemas.openxmlformats.org/markup-compatibility/2006}"
@@ -94,12 +93,7 @@ def _check_package(path: Path, stream: BinaryIO) -> None:
     """Refuse what python-docx should not be handed: an empty file, an old or protected Word
     file, and a package that is damaged or unbounded (every part read once within bounds,
     its XML checked for depth and size); leaves ``stream`` at its start."""
-    size = os.fstat(stream.fileno()).st_size
-    if size > MAX_TOTAL_BYTES:
-        raise too_large(path, size, MAX_TOTAL_BYTES, "Word documents")
-    head = stream.read(4096)
-    if not head.strip() and size <= len(head):
-        raise empty_error(path)
+    head = package_head(path, stream, "Word documents")
     if head.startswith(_OLE_MAGIC):
         # Password-protected .docx files are OLE containers too, like old .doc files.
         raise ImportFileError(

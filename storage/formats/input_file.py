@@ -70,6 +70,11 @@ def too_large(path: Path, size: int, limit: int, what: str) -> ImportFileError:
     )
 
 
+def empty_error(path: Path) -> ImportFileError:
+    """The error for a file with nothing to import."""
+    return ImportFileError(f"{quoted(path)} is empty: there is no text to import.")
+
+
 def megabytes(size: int) -> str:
     """A size in whole megabytes (MiB) for a sentence, "32 MB"; in bytes below one."""
     return f"{size // MIB:,} MB" if size >= MIB else f"{size:,} bytes"

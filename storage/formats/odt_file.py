@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import re
 import unicodedata
 from collections.abc import Iterator
@@ -11,12 +10,12 @@ from typing import Final
 from xml.etree.ElementTree import Element
 
 from storage.errors import ImportFileError
-from storage.formats.input_file import open_input, too_large
+from storage.formats.input_file import open_input
 from storage.formats.parsed import ParsedDocument
 from storage.formats.safe_xml import MAX_DEPTH, parse_xml
 from storage.formats.speakers import transcript_row
-from storage.formats.text_file import document_from_paragraphs, empty_error, quoted
-from storage.formats.zip_reader import MAX_TOTAL_BYTES, ZipReader
+from storage.formats.text_file import document_from_paragraphs, quoted
+from storage.formats.zip_reader import ZipReader, package_head
 
 _OFFICE: Final = "{urn:oasis:names:tc:opendocument:xmlns:office:1.0}"
 _TEXT: Final = "{urn:oasis:names:tc:opendocument:xmlns:text:1.0}"
@@ -61,12 +60,7 @@ def read_odt(path: Path) -> ParsedDocument:
     damaged = str(_damaged(path))
     name = unicodedata.normalize("NFC", path.name)
     with open_input(path) as stream:
-        size = os.fstat(stream.fileno()).st_size
-        if size > MAX_TOTAL_BYTES:
-            raise too_large(path, size, MAX_TOTAL_BYTES, "OpenDocument texts")
-        head = stream.read(4096)
-        if not head.strip() and size <= len(head):
-            raise empty_error(path)
+        package_head(path, stream, "OpenDocument texts")
         stream.seek(0)
         with ZipReader(stream, name, not_zip=damaged, damaged=damaged) as package:
             content = package.read("content.xml")

@@ -12,7 +12,7 @@ from typing import Final
 from charset_normalizer import from_bytes
 
 from storage.errors import ImportFileError
-from storage.formats.input_file import MIB, quoted, read_input, too_large
+from storage.formats.input_file import MIB, empty_error, quoted, read_input, too_large
 from storage.formats.parsed import ParsedDocument
 from storage.formats.speakers import build_units
 
@@ -99,11 +99,6 @@ def check_lines(text: str, path: Path) -> None:
             f"{quoted(path)} has more than {MAX_LINES:,} lines, more than Tillit imports as "
             "one document; split it into several files."
         )
-
-
-def empty_error(path: Path) -> ImportFileError:
-    """The error for a file with nothing to import."""
-    return ImportFileError(f"{quoted(path)} is empty: there is no text to import.")
 
 
 def decode_text(data: bytes, path: Path) -> tuple[str, str]:

@@ -12,15 +12,17 @@ in memory at once (a few times the entry's size). Encrypted entries, compression
 from __future__ import annotations
 
 import lzma
+import os
 import struct
 import zipfile
 import zlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from pathlib import Path
 from typing import BinaryIO, Final
 
 from storage.errors import ImportFileError
-from storage.formats.input_file import MIB, megabytes
+from storage.formats.input_file import MIB, empty_error, megabytes, too_large
 from storage.formats.safe_xml import check_xml
 
 #: Bytes read from one entry: a transcript's or a project's XML is far smaller.
@@ -234,3 +236,16 @@ def _declared_entries(stream: BinaryIO) -> int | None:
         if len(field) == 8:
             entries = struct.unpack("<Q", field)[0]
     return entries
+
+
+def package_head(path: Path, stream: BinaryIO, what: str) -> bytes:
+    """The first 4 KiB of the package ``stream`` opened from ``path``, after refusing one over
+    :data:`MAX_TOTAL_BYTES` (``what`` names such files: "Word documents") or one that holds
+    nothing; leaves ``stream`` where the head ends."""
+    size = os.fstat(stream.fileno()).st_size
+    if size > MAX_TOTAL_BYTES:
+        raise too_large(path, size, MAX_TOTAL_BYTES, what)
+    head = stream.read(4096)
+    if not head.strip() and size <= len(head):
+        raise empty_error(path)
+    return head

@@ -6,15 +6,15 @@ from __future__ import annotations
 
 import json
 import math
-import os
 import subprocess
-import sys
 import unicodedata
 from pathlib import Path
 from typing import Any
 
 import krippendorff
 import pytest
+
+from tests.app.test_cli import tillit as run_tillit
 
 # Each command is a process of its own (about a second or two), and building the example
 # takes some fifty of them.
@@ -52,16 +52,7 @@ UNIT_TEXTS = (
 
 
 def tillit(*args: str | Path) -> subprocess.CompletedProcess[str]:
-    result = subprocess.run(
-        [sys.executable, "main.py", *map(str, args)],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        encoding="utf-8",
-        env={**os.environ, "PYTHONPATH": str(ROOT)},
-        timeout=120,
-        check=False,
-    )
+    result = run_tillit(*args)
     assert result.returncode == 0, result.stderr
     return result
 

@@ -12,10 +12,7 @@ from __future__ import annotations
 
 import codecs
 import json
-import os
 import re
-import subprocess
-import sys
 import unicodedata
 import zipfile
 from dataclasses import dataclass
@@ -26,23 +23,12 @@ from xml.etree.ElementTree import Element
 import pytest
 from defusedxml import ElementTree
 
+from tests.app.test_cli import tillit
+
 ROOT = Path(__file__).resolve().parents[2]
 SAMPLES = ROOT / "tests" / "data" / "refi-qda" / "samples"
 PROJECTS = sorted(SAMPLES.glob("*.qdpx"))
 CODEBOOKS = sorted(SAMPLES.glob("*.qdc"))
-
-
-def tillit(*args: str | Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "main.py", *map(str, args)],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        encoding="utf-8",
-        env={**os.environ, "PYTHONPATH": str(ROOT)},
-        timeout=600,
-        check=False,
-    )
 
 
 def _json(*args: str | Path) -> Any:
