@@ -98,6 +98,7 @@ class AgreementView(QWidget):
         self._generation = 0
         self._again = False
         self._stale = False
+        self._behind = False  # its tab is behind another's: see set_behind
         self._texts: dict[int, str] = {}
         self._passages: tuple[Passage, ...] = ()
         self._index = 0
@@ -183,7 +184,7 @@ class AgreementView(QWidget):
         self._offer_coders(reset=True)
         self._show_code(None)
         self._stale = workbench is not None
-        if self._stale and self.isVisible():
+        if self._stale and self._on_screen():
             self.compute()
         self._show_state()
 
@@ -196,8 +197,16 @@ class AgreementView(QWidget):
             self._texts = {}
             self._offer_coders(reset=False)
             self._stale = True
-            if self.isVisible():
+            if self._on_screen():
                 self.compute()
+
+    def set_behind(self, behind: bool) -> None:
+        """Its tab was put behind another (True) or brought forward (False): a tab behind
+        another computes nothing until it is brought forward, since a computation reads the
+        whole project and an edit's save waits for reads."""
+        self._behind = behind
+        if not behind and self._stale and self.isVisible():
+            self.compute()
 
     # --- computing ------------------------------------------------------------------------
 
@@ -404,7 +413,7 @@ class AgreementView(QWidget):
     @override
     def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)
-        if self._stale:
+        if self._stale and not self._behind:
             self.compute()
 
     def _offer_coders(self, *, reset: bool) -> None:
@@ -428,8 +437,11 @@ class AgreementView(QWidget):
 
     def _on_options_changed(self, *_: object) -> None:
         self._stale = True
-        if self.isVisible():
+        if self._on_screen():
             self.compute()
+
+    def _on_screen(self) -> bool:
+        return self.isVisible() and not self._behind
 
     def _on_consensus_edited(self) -> None:
         if self._workbench is not None:

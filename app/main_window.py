@@ -132,6 +132,9 @@ class MainWindow(QMainWindow):
         self.tabifyDockWidget(docks["segments"], docks["search"])
         self.tabifyDockWidget(docks["search"], docks["queries"])
         self.tabifyDockWidget(docks["queries"], docks["agreement"])
+        docks["agreement"].visibilityChanged.connect(
+            lambda visible: self.agreement.set_behind(not visible)
+        )
         docks["segments"].raise_()
         return docks
 

@@ -138,6 +138,28 @@ def test_code_by_dragging_the_selection_onto_a_code(window: MainWindow) -> None:
     assert ("Motstand", "Hun spør hva vi trenger") not in _codings(window)
 
 
+def test_the_agreement_behind_another_tab_waits_until_it_is_brought_forward(
+    window: MainWindow, qtbot: QtBot
+) -> None:
+    """Computing agreement reads the whole project, and a save waits for reads: a coding made
+    while the Agreement tab is behind another starts no computation; bringing it forward
+    computes what changed meanwhile."""
+    computed: list[None] = []
+    window.agreement.computed.connect(lambda: computed.append(None))
+    assert window.agreement.visibleRegion().isEmpty()  # behind "Coded segments"
+    _select(window, "stoppeklokka")
+    window.coding.apply_code(_code_id(window, "Roller og aktører/Teamledere"))
+    window.flush_refresh()
+    qtbot.wait(50)
+    assert computed == []
+    with qtbot.waitSignal(window.agreement.computed, timeout=10_000):
+        window.actions_by_id[ActionId.AGREEMENT].trigger()
+    _select(window, "Hun spør hva vi trenger")
+    with qtbot.waitSignal(window.agreement.computed, timeout=10_000):
+        window.coding.apply_code(_code_id(window, "Roller og aktører/Teamledere"))
+        window.flush_refresh()  # in front: every edit computes again
+
+
 def test_edit_menu_names_what_undo_will_undo(window: MainWindow) -> None:
     _select(window, "stoppeklokka")
     window.coding.apply_code(_code_id(window, "Roller og aktører/Teamledere"))
