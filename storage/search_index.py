@@ -205,6 +205,8 @@ class SearchIndex:
         with self._store.read() as tx:
             seq = tx.search_units.journal_end()
             documents = tx.search_units.document_ids()
+            # read once: a code edited meanwhile is in the journal after seq, caught up later
+            code_terms = tx.search_units.code_terms()
         ix = whoosh_index.create_in(str(target), schema())
         writer = ix.writer(limitmb=256)
         count = 0
@@ -215,7 +217,8 @@ class SearchIndex:
                     # Read a few documents and leave the read before whoosh indexes them: a
                     # commit waits for open reads, and indexing takes far longer than reading.
                     with self._store.read() as tx:
-                        units = list(tx.search_units.units(chunk[at : at + _DOCUMENTS_PER_READ]))
+                        wanted = chunk[at : at + _DOCUMENTS_PER_READ]
+                        units = list(tx.search_units.units(wanted, code_terms=code_terms))
                     for unit in units:
                         writer.add_document(**unit_fields(unit))
                     count += len(units)

@@ -147,15 +147,21 @@ class SearchUnitRepo:
         return set(self._session.execute(query.distinct()).scalars())
 
     def units(
-        self, document_ids: Iterable[int], spans: dict[int, list[tuple[int, int]]] | None = None
+        self,
+        document_ids: Iterable[int],
+        spans: dict[int, list[tuple[int, int]]] | None = None,
+        *,
+        code_terms: dict[int, tuple[str, ...]] | None = None,
     ) -> Iterator[SearchUnit]:
         """The paragraphs of the documents (with ``spans``: only those of a document that
-        overlap its spans there), each with the codes and coders of codings overlapping it."""
+        overlap its spans there), each with the codes and coders of codings overlapping it.
+        ``code_terms`` (from :meth:`code_terms`) saves reading the code tree again when one
+        piece of work reads the documents a few at a time."""
         wanted = list(document_ids)
         if not wanted:
             return
         context = _Context(
-            self.code_terms(),
+            self.code_terms() if code_terms is None else code_terms,
             {row[0]: row[1] for row in self._session.execute(select(CoderRow.id, CoderRow.name))},
             CaseRepo(self._session).cases_of_documents(wanted),
             self._attributes(wanted),
