@@ -205,7 +205,7 @@ class AgreementView(QWidget):
         another computes nothing until it is brought forward, since a computation reads the
         whole project and an edit's save waits for reads."""
         self._behind = behind
-        if not behind and self._stale and self.isVisible():
+        if self._stale and self._on_screen():
             self.compute()
 
     # --- computing ------------------------------------------------------------------------
@@ -413,7 +413,7 @@ class AgreementView(QWidget):
     @override
     def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)
-        if self._stale and not self._behind:
+        if self._stale and self._on_screen():
             self.compute()
 
     def _offer_coders(self, *, reset: bool) -> None:
