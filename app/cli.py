@@ -245,7 +245,7 @@ def _copy(args: argparse.Namespace) -> int:
 
 
 def _codebook_merge(args: argparse.Namespace) -> int:
-    with Project.open(args.project) as project:
+    with Project.open_verified(args.project) as project:
         incoming = read_incoming(project, args.source)
         review = review_merge(project, incoming, args.threshold)
         if not args.dry_run:
@@ -282,7 +282,7 @@ def _codebook_export(args: argparse.Namespace) -> int:
             f"“{args.out.name}”: Tillit writes codebooks as REFI-QDA .qdc files (for other "
             "programs) or as Word .docx files (an appendix); name the file OUT.qdc or OUT.docx."
         )
-    with Project.open(args.project) as project:
+    with Project.open_verified(args.project) as project:
         write = export_codebook if suffix == ".qdc" else export_codebook_docx
         count = write(project, args.out)
     err(f"Wrote {count} codes to {args.out}")
@@ -290,7 +290,7 @@ def _codebook_export(args: argparse.Namespace) -> int:
 
 
 def _import(args: argparse.Namespace) -> int:
-    with Project.open(args.project) as project:
+    with Project.open_verified(args.project) as project:
         command = ImportDocuments(project, args.files, args.language, progress=progress)
         command.do()
         err(f"Imported {len(command.document_ids)} document(s).")
@@ -305,7 +305,7 @@ def _warn(warnings: Sequence[str]) -> None:
 
 
 def _docs(args: argparse.Namespace) -> int:
-    with Project.open(args.project) as project:
+    with Project.open_verified(args.project) as project:
         documents = queries.documents(project)
     if args.json:
         write_json(
@@ -328,7 +328,7 @@ def _docs(args: argparse.Namespace) -> int:
 
 
 def _codes(args: argparse.Namespace) -> int:
-    with Project.open(args.project) as project:
+    with Project.open_verified(args.project) as project:
         tree = queries.code_tree(project)
     if args.json:
         write_json([_code_json(node) for node in tree])
@@ -356,7 +356,7 @@ def _print_tree(nodes: list[queries.CodeNode], depth: int) -> None:
 
 
 def _code(args: argparse.Namespace) -> int:
-    with Project.open(args.project) as project:
+    with Project.open_verified(args.project) as project:
         with project.read() as tx:
             document_id = resolve_document(tx, args.doc)
             text = tx.documents.text(document_id)
@@ -405,7 +405,7 @@ def _spans(args: argparse.Namespace, text: str) -> list[tuple[int, int]]:
 
 
 def _uncode(args: argparse.Namespace) -> int:
-    with Project.open(args.project) as project:
+    with Project.open_verified(args.project) as project:
         with project.read() as tx:
             coding_id = tx.codings.id_by_uuid(args.coding.strip("{}"))
         if coding_id is None:
@@ -415,7 +415,7 @@ def _uncode(args: argparse.Namespace) -> int:
 
 
 def _codings(args: argparse.Namespace) -> int:
-    with Project.open(args.project) as project:
+    with Project.open_verified(args.project) as project:
         with project.read() as tx:
             document_id = resolve_document(tx, args.doc) if args.doc else None
             code_id = resolve_code(tx, args.code) if args.code else None
@@ -443,7 +443,7 @@ def _codings(args: argparse.Namespace) -> int:
 def _search(args: argparse.Namespace) -> int:
     if args.limit is not None and args.limit < 0:
         raise CodingError("--limit must be 0 or more.")
-    with Project.open(args.project) as project:
+    with Project.open_verified(args.project) as project:
         finder = ProjectSearch(project)
         try:
             result = finder.search(

@@ -32,7 +32,7 @@ def add_merge_command(sub: Any) -> None:
 
 
 def _merge(args: argparse.Namespace) -> int:
-    with Project.open(args.project) as project:
+    with Project.open_verified(args.project) as project:
         plan = prepare_merge(
             project, args.sources, lambda d, t: progress(d, t, "reading the projects")
         )

@@ -40,7 +40,7 @@ def add_refi_command(sub: Any) -> None:
 def _export(args: argparse.Namespace) -> int:
     if args.out.suffix.lower() != ".qdpx":
         raise CodingError(f"“{args.out.name}”: name the file OUT.qdpx.")
-    with Project.open(args.project) as project:
+    with Project.open_verified(args.project) as project:
         result = export_project(project, args.out, progress)
     progress(0, 0, "")
     err(f"Wrote {result.summary()} to {args.out}")

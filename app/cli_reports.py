@@ -94,7 +94,7 @@ def _suffix(path: Path, suffix: str) -> None:
 
 def _export_docx(args: argparse.Namespace) -> int:
     _suffix(args.out, ".docx")
-    with Project.open(args.project) as project:
+    with Project.open_verified(args.project) as project:
         codes, where = _selection(project, args)
         options = ReportOptions(
             code_ids=codes,
@@ -113,7 +113,7 @@ def _export_docx(args: argparse.Namespace) -> int:
 
 def _export_annotated(args: argparse.Namespace) -> int:
     _suffix(args.out, ".docx")
-    with Project.open(args.project) as project:
+    with Project.open_verified(args.project) as project:
         with project.read() as tx:
             document_id = resolve_document(tx, args.doc)
         count = export_annotated(project, document_id, args.out)
@@ -123,7 +123,7 @@ def _export_annotated(args: argparse.Namespace) -> int:
 
 def _export_table(args: argparse.Namespace) -> int:
     _suffix(args.out, args.suffix)
-    with Project.open(args.project) as project:
+    with Project.open_verified(args.project) as project:
         codes, where = _selection(project, args)
         count = export_codings_table(
             project,
@@ -140,7 +140,7 @@ def _export_table(args: argparse.Namespace) -> int:
 
 def _agreement(args: argparse.Namespace) -> int:
     coders = [name.strip() for name in args.coders.split(",")] if args.coders else None
-    with Project.open(args.project) as project:
+    with Project.open_verified(args.project) as project:
         with project.read() as tx:
             codes = [resolve_code(tx, ref) for ref in args.code] or None
         report = agreement(

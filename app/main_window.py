@@ -6,7 +6,7 @@ from bisect import bisect_right
 from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import QSettings, Qt, QTimer
+from PySide6.QtCore import QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QUndoStack
 from PySide6.QtWidgets import (
     QDockWidget,
@@ -63,6 +63,9 @@ REFRESH_DELAY_MS = 80
 class MainWindow(QMainWindow):
     """A window on one open project (or none)."""
 
+    #: The check of an opened project's file has finished (emitted on the check's thread).
+    _checked = Signal(object)
+
     def __init__(self, settings: QSettings) -> None:
         super().__init__()
         self.settings = settings
@@ -79,6 +82,7 @@ class MainWindow(QMainWindow):
         self._refresh_timer.setSingleShot(True)
         self._refresh_timer.setInterval(REFRESH_DELAY_MS)
         self._refresh_timer.timeout.connect(self.flush_refresh)
+        self._checked.connect(self._on_checked, Qt.ConnectionType.QueuedConnection)
         self.setWindowTitle("Tillit")
         self.resize(1400, 880)
 
@@ -270,10 +274,26 @@ class MainWindow(QMainWindow):
         self.close_project()
         self.project = project
         self._remember(project.path)
-        self._set_workbench(Workbench(project, self.stack, self.events, self, self.settings))
-        first = self.documents.model.rowCount() and self.documents.model.document_at(0).id
-        if first:
-            self.documents.select_document(first)
+        try:
+            self._set_workbench(Workbench(project, self.stack, self.events, self, self.settings))
+            first = self.documents.model.rowCount() and self.documents.model.document_at(0).id
+            if first:
+                self.documents.select_document(first)
+        except UserError:  # a read found the file damaged before its check did
+            self.close_project()
+            raise
+        project.when_checked(lambda: self._checked.emit(project))
+
+    def _on_checked(self, project: Project) -> None:
+        """The check of every page, begun on opening, has finished: a damaged project is
+        closed (nothing was written to it) and the researcher told where its good copy is."""
+        if project is not self.project:
+            return
+        try:
+            project.verify()
+        except UserError as exc:
+            self.close_project()
+            QMessageBox.warning(self, "Open project", str(exc))
 
     def close_project(self) -> None:
         if self.project is None:

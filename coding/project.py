@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from types import TracebackType
@@ -64,8 +64,35 @@ class Project:
 
     @classmethod
     def open(cls, path: Path, *, backup: bool = True) -> Project:
-        """Open an existing project (see :meth:`ProjectFile.open` for what it raises)."""
+        """Open an existing project (see :meth:`ProjectFile.open` for what it raises).
+
+        The check of every page of the file goes on beside the first reads: the first change
+        waits for it, and :meth:`verify` (or :meth:`when_checked`) tells what it found.
+        """
         return cls(ProjectFile.open(path, backup=backup))
+
+    @classmethod
+    def open_verified(cls, path: Path) -> Project:
+        """Open a project once the check of its file has found it sound, for a caller that
+        reports what it reads (the command line); raises what :meth:`open` and
+        :meth:`verify` raise."""
+        project = cls.open(path)
+        try:
+            project.verify()
+        except BaseException:
+            project.close()
+            raise
+        return project
+
+    def verify(self) -> None:
+        """Wait for the check of the file begun on opening it; raises
+        :class:`ProjectFileError` when it found the file damaged."""
+        self._file.verify()
+
+    def when_checked(self, callback: Callable[[], None]) -> None:
+        """Call ``callback`` once that check has finished: at once when it has, else on the
+        check's own thread; :meth:`verify` then answers without waiting."""
+        self._file.when_checked(callback)
 
     @property
     def read_only(self) -> str | None:

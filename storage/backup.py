@@ -6,6 +6,7 @@ import logging
 import sqlite3
 import threading
 import time
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 
@@ -104,17 +105,24 @@ def make_backup(project: Path, keep: int = KEEP) -> Path:
 
 
 class BackgroundBackup:
-    """A backup made on a thread of its own, so that opening a project does not wait for it."""
+    """A backup made on a thread of its own, so that opening a project does not wait for it.
+    ``after`` (when given) is asked first, on that thread, whether the project is sound:
+    a project it finds damaged is not copied."""
 
-    def __init__(self, project: Path, keep: int = KEEP) -> None:
+    def __init__(
+        self, project: Path, keep: int = KEEP, *, after: Callable[[], bool] | None = None
+    ) -> None:
         self.error: OSError | sqlite3.Error | None = None
         self.path: Path | None = None
+        self._after = after
         self._thread = threading.Thread(
             target=self._run, args=(project, keep), name="tillit-backup", daemon=True
         )
         self._thread.start()
 
     def _run(self, project: Path, keep: int) -> None:
+        if self._after is not None and not self._after():
+            return  # ``after`` found the project damaged: it is not copied among the backups
         try:
             self.path = make_backup(project, keep)
         except (OSError, sqlite3.Error) as exc:  # a failed backup must not stop the work

@@ -10,7 +10,7 @@ import sqlite3
 import stat
 import tempfile
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 
 from sqlalchemy import Engine
@@ -24,6 +24,7 @@ from storage.sqlite import (
     APPLICATION_ID,
     DamagedCopyError,
     FileCheck,
+    SoundnessCheck,
     check_file,
     disk_reason,
     integrity_errors,
@@ -78,11 +79,15 @@ class ProjectFile:
         lock: ProjectLock | None,
         read_only: str | None = None,
         label: str | None = None,
+        *,
+        check: SoundnessCheck | None = None,
     ) -> None:
         self.path = path
         self.engine = engine
         self.read_only = read_only
-        self.store = Store(engine, label or path.name, read_only, source=path)
+        self._label = label or path.name
+        self._check = check
+        self.store = Store(engine, self._label, read_only, source=path, verdict=self.verify)
         self.backup: BackgroundBackup | None = None
         self._lock = lock
 
@@ -123,9 +128,12 @@ class ProjectFile:
     def open(cls, path: Path, *, backup: bool = True) -> ProjectFile:
         """Open a project: check it, lock it, upgrade an older schema, start a backup.
 
-        Nothing is changed before the checks pass: a file that is not a project, is damaged or
-        is newer is refused as it is. A project whose file or folder cannot be written opens
-        for reading only, without a lock and without a backup (see :attr:`read_only`).
+        Nothing is changed before the checks pass: a file that is not a project or is newer
+        is refused as it is. SQLite's check of every page goes on beside the first reads;
+        the first write, an upgrade and the backup wait for its finding, and a damaged file
+        is refused then (:meth:`verify` waits for it). A project whose file or folder cannot
+        be written opens for reading only, without a lock and without a backup (see
+        :attr:`read_only`).
 
         Raises :class:`ProjectFileError` (missing, damaged, not a project),
         :class:`ProjectLockedError` (open elsewhere) or :class:`NewerProjectError`.
@@ -133,22 +141,52 @@ class ProjectFile:
         name = path.name
         path = _existing(path)
         remove_stale(path.parent)
-        found = _inspect(path, path, name)
-        refusal, lock = _lock_or_read_only(path)
+        found = _inspect(path, path, name, quick_check=False)
+        check = SoundnessCheck(path)
+        try:
+            refusal, lock = _lock_or_read_only(path)
+        except BaseException:
+            _finish(check)
+            raise
         engine = make_engine(path, read_only=refusal is not None)
         try:
+            if found.revision != schema.head_revision():  # an upgrade writes: a sound file only
+                _verdict(check, path, name)
             _check_schema(
                 path, name, engine, found, keep_backup=True, read_only=refusal is not None
             )
-            project = cls(path, engine, lock, refusal, name)
+            project = cls(path, engine, lock, refusal, name, check=check)
         except BaseException:
+            _finish(check)
             engine.dispose()
             if lock is not None:
                 lock.release()
             raise
         if backup and refusal is None and needs_backup(path):
-            project.backup = BackgroundBackup(path)
+            project.backup = BackgroundBackup(path, after=project.sound)
         return project
+
+    def verify(self) -> None:
+        """Wait for SQLite's check of the file begun on opening it; raise
+        :class:`ProjectFileError` when it found the file damaged or could not read it."""
+        if self._check is not None:
+            _verdict(self._check, self.path, self._label)
+
+    def sound(self) -> bool:
+        """Whether the check begun on opening found the file sound (it waits for it)."""
+        try:
+            self.verify()
+        except ProjectFileError:
+            return False
+        return True
+
+    def when_checked(self, callback: Callable[[], None]) -> None:
+        """Call ``callback`` once the check begun on opening has finished (at once when it
+        has; else on the check's thread), for it to ask :meth:`verify` without waiting."""
+        if self._check is None:
+            callback()
+        else:
+            self._check.then(callback)
 
     def integrity_problems(self) -> list[str]:
         """What SQLite's integrity check finds wrong with the file; empty when it is sound."""
@@ -162,6 +200,8 @@ class ProjectFile:
         be made), for the researcher to hear of it.
         """
         problems: list[str] = []
+        if self._check is not None:
+            _finish(self._check)
         if self.backup is not None:
             self.backup.wait()
             if self.backup.error is not None:
@@ -315,11 +355,11 @@ def _folder(path: Path) -> str:
     return os.path.dirname(os.path.abspath(path))
 
 
-def _inspect(path: Path, source: Path, name: str) -> FileCheck:
+def _inspect(path: Path, source: Path, name: str, *, quick_check: bool = True) -> FileCheck:
     """The checks of :func:`check_file` on ``path`` (the project ``source`` or a copy of it),
     with each refusal said in the researcher's words about ``name``."""
     try:
-        found = check_file(path)
+        found = check_file(path, quick_check=quick_check)
     except sqlite3.OperationalError as exc:
         raise ProjectFileError(f"Tillit could not open “{name}”: {_reason(exc)}.") from exc
     except sqlite3.DatabaseError as exc:  # "file is not a database"
@@ -338,6 +378,24 @@ def _inspect(path: Path, source: Path, name: str) -> FileCheck:
             log.warning("%s lacks tables: %s", source, sorted(schema.head_tables() - found.tables))
             raise damaged_error(source, name)
     return found
+
+
+def _verdict(check: SoundnessCheck, source: Path, name: str) -> None:
+    """Wait for ``check`` of the project ``source``; refuse it, named ``name``, when the check
+    found it damaged or the disk refused the check."""
+    try:
+        problems = check.problems()
+    except sqlite3.Error as exc:
+        raise ProjectFileError(f"Tillit could not open “{name}”: {_reason(exc)}.") from exc
+    if problems:
+        log.warning("%s is damaged: %s", source, problems[:5])
+        raise damaged_error(source, name)
+
+
+def _finish(check: SoundnessCheck) -> None:
+    """Wait for ``check`` to let go of the file, whatever it finds."""
+    with suppress(sqlite3.Error):
+        check.problems()
 
 
 def _not_a_project(path: Path, name: str) -> ProjectFileError:

@@ -15,7 +15,8 @@ import logging
 import os
 import re
 import sqlite3
-from collections.abc import Iterator
+import threading
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import partial
@@ -172,8 +173,9 @@ class FileCheck:
     tables: frozenset[str] = frozenset()  # the tables the file holds
 
 
-def check_file(path: Path) -> FileCheck:
-    """Read a file's application id, schema revision and SQLite's quick check.
+def check_file(path: Path, *, quick_check: bool = True) -> FileCheck:
+    """Read a file's application id, schema revision and (with ``quick_check``) SQLite's
+    quick check, which :class:`SoundnessCheck` runs on a thread of its own instead.
 
     Only reads: no pragma that changes the file runs, so a foreign database is left exactly as
     it was. (SQLite itself still rolls back what a crashed writer left in a hot journal.)
@@ -189,16 +191,69 @@ def check_file(path: Path) -> FileCheck:
         if app_id != APPLICATION_ID:
             return FileCheck(app_id, None, [])
         try:
-            problems = _quick_check(conn)
+            problems = _quick_check(conn) if quick_check else []
             if problems:
                 return FileCheck(app_id, None, problems)
             tables = frozenset(str(row[0]) for row in conn.execute(_TABLES))
             revision = _revision(conn) if "alembic_version" in tables else None
         except UnicodeDecodeError as exc:  # SQLite's message quotes the damaged schema
             return FileCheck(app_id, None, [f"unreadable: {exc.reason}"])
+        except sqlite3.DatabaseError as exc:  # a Tillit file SQLite cannot read on: damaged
+            if isinstance(exc, sqlite3.OperationalError) and disk_reason(exc) is not None:
+                raise
+            return FileCheck(app_id, None, [str(exc)])
         return FileCheck(app_id, revision, problems, tables)
     finally:
         conn.close()
+
+
+class SoundnessCheck:
+    """SQLite's quick check of a file, on a thread of its own: it reads every page, and
+    SQLite lets go of Python's lock while it reads, so the work of opening goes on beside it.
+    """
+
+    def __init__(self, path: Path) -> None:
+        self._found: list[str] | sqlite3.Error = []
+        self._done = False
+        self._waiting: list[Callable[[], None]] = []
+        self._lock = threading.Lock()
+        self._thread = threading.Thread(
+            target=self._run, args=(path,), name="tillit-check", daemon=True
+        )
+        self._thread.start()
+
+    def _run(self, path: Path) -> None:
+        try:
+            conn = _connect(path, "rw")  # as check_file: a read-only file opens for reading
+            try:
+                conn.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+                self._found = _quick_check(conn)
+            finally:
+                conn.close()
+        except sqlite3.Error as exc:  # the disk refused: the finding is the refusal
+            self._found = exc
+        with self._lock:
+            self._done = True
+            waiting, self._waiting = self._waiting, []
+        for callback in waiting:
+            callback()
+
+    def problems(self) -> list[str]:
+        """What the check found (empty when the file is sound), once it has finished.
+        Raises the ``sqlite3.Error`` with which the disk refused the check."""
+        self._thread.join()
+        if isinstance(self._found, sqlite3.Error):
+            raise self._found
+        return self._found
+
+    def then(self, callback: Callable[[], None]) -> None:
+        """Call ``callback`` once the check has finished: at once, on this thread, when it
+        has; otherwise on the check's thread when it does."""
+        with self._lock:
+            if not self._done:
+                self._waiting.append(callback)
+                return
+        callback()
 
 
 def _revision(conn: sqlite3.Connection) -> str | None:

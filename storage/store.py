@@ -56,11 +56,18 @@ class Store:
     ``label`` names the project in sentences; ``source`` is the project file whose backups a
     refusal of a damaged file names (the engine may be on a copy of it). ``read_only`` is the
     sentence that refuses every write of a project opened for reading only (``None`` for a
-    project that may be written).
+    project that may be written). ``verdict`` is called before the first write: it waits for
+    the check of the file and raises :class:`ProjectFileError` when it found it damaged.
     """
 
     def __init__(
-        self, engine: Engine, label: str, read_only: str | None = None, *, source: Path
+        self,
+        engine: Engine,
+        label: str,
+        read_only: str | None = None,
+        *,
+        source: Path,
+        verdict: Callable[[], None] | None = None,
     ) -> None:
         self._engine = engine
         self._sessions = sessionmaker(engine, expire_on_commit=False, autoflush=False)
@@ -68,6 +75,7 @@ class Store:
         self._label = label
         self._source = source
         self._opened = time.time()
+        self._verdict = verdict
         self.read_only = read_only
 
     @contextmanager
@@ -81,6 +89,9 @@ class Store:
         """
         if self.read_only is not None:
             raise StorageError(self.read_only)
+        if self._verdict is not None:
+            self._verdict()  # the check of the file begun on opening: no write to a damaged one
+            self._verdict = None
 
         def saving(reason: str) -> str:
             return (

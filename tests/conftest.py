@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
+import sqlite3
+import struct
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")  # before any Qt import
 
@@ -45,6 +48,21 @@ def add_document(project: Project, name: str = "Intervju 1", text: str = SAMPLE_
             source_name=f"{name}.txt",
             source_format="txt",
         )
+
+
+def damage_freelist(path: Path) -> None:
+    """Damage a project where no read goes, only SQLite's check of every page: free pages
+    are made (a table filled and dropped) and the first one's count of pages is falsified."""
+    with contextlib.closing(sqlite3.connect(path, isolation_level=None)) as conn:
+        conn.execute("CREATE TABLE scratch (b BLOB)")
+        conn.execute("INSERT INTO scratch VALUES (zeroblob(200000))")
+        conn.execute("DROP TABLE scratch")
+        page_size = int(conn.execute("PRAGMA page_size").fetchone()[0])
+    with path.open("r+b") as handle:
+        handle.seek(32)  # the header's number of the first freelist trunk page
+        trunk = struct.unpack(">I", handle.read(4))[0]
+        handle.seek((trunk - 1) * page_size + 4)  # the trunk page's count of leaf pages
+        handle.write(struct.pack(">I", 100_000))
 
 
 @pytest.fixture(autouse=True)

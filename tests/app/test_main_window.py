@@ -511,3 +511,29 @@ def test_a_damaged_project_is_refused_in_a_dialog(
     assert main.project is None
     assert no_dialogs and "damaged" in no_dialogs[-1]
     assert path.read_bytes() == before
+
+
+def test_damage_found_by_the_check_after_opening_closes_the_project_in_a_dialog(
+    qtbot: QtBot, settings: QSettings, tmp_path: Path, no_dialogs: list[str]
+) -> None:
+    from storage.sqlite import check_file
+    from tests.conftest import add_document, damage_freelist
+
+    path = tmp_path / "Skadet.tillit"
+    with Project.create(path, coder="Kari") as project:
+        for n in range(5):
+            add_document(project, f"Intervju {n}", "Tillit og ansvar. " * 500)
+    damage_freelist(path)
+    assert check_file(path, quick_check=False).problems == []  # what opening reads is sound
+    before = path.read_bytes()
+    main = MainWindow(settings)
+    qtbot.addWidget(main)
+
+    main.open_project(path)  # the project opens, its check going on beside
+    assert main.project is not None
+    qtbot.waitUntil(lambda: main.project is None, timeout=10_000)
+
+    assert no_dialogs and no_dialogs[-1].startswith("“Skadet.tillit” is damaged"), no_dialogs
+    assert main.windowTitle() == "Tillit"
+    assert path.read_bytes() == before
+    assert not list(tmp_path.glob("Skadet.tillit backups/*.tillit"))  # no damaged backup

@@ -11,7 +11,7 @@ import random
 import shutil
 import sqlite3
 import subprocess
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -20,6 +20,7 @@ from storage.backup import backup_dir, backups, make_backup
 from storage.lock import ProjectLock
 from storage.staging import remove_stale, staging_path
 from tests.app.test_cli import tillit
+from tests.conftest import damage_freelist
 
 TRANSCRIPT = (
     "INT: Hva betyr tillitsreformen for hjemmetjenesten?\n"
@@ -228,7 +229,12 @@ def _damage(path: Path) -> None:
             handle.write(random.Random(page).randbytes(4096))
 
 
-def test_a_damaged_project_is_refused_naming_its_newest_good_backup(tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    "damage", [_damage, damage_freelist], ids=["pages with data", "pages no read reaches"]
+)
+def test_a_damaged_project_is_refused_naming_its_newest_good_backup(
+    tmp_path: Path, damage: Callable[[Path], None]
+) -> None:
     project = _make_project(tmp_path, tmp_path)
     sources = [tmp_path / f"Intervju {n}.txt" for n in range(30)]
     for source in sources:  # enough pages that the middle of the file holds data
@@ -237,7 +243,7 @@ def test_a_damaged_project_is_refused_naming_its_newest_good_backup(tmp_path: Pa
     good = make_backup(project)
     damaged_backup = make_backup(project)
     _damage(damaged_backup)
-    _damage(project)
+    damage(project)
     before = project.read_bytes()
     kept = {p: p.read_bytes() for p in backups(project)}
     names = sorted(p.name for p in tmp_path.iterdir())

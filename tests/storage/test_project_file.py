@@ -28,6 +28,7 @@ from storage.sqlite import (
     make_engine,
     stamp_application_id,
 )
+from tests.conftest import damage_freelist
 
 
 def _fill(project: ProjectFile) -> None:
@@ -107,6 +108,42 @@ def test_newer_project_is_refused_naming_both_versions(tmp_path: Path) -> None:
         ProjectFile.open(path)
     assert "0999" in str(caught.value) and schema.head_revision() in str(caught.value)
     assert path.read_bytes() == before
+
+
+def _at_first_revision(path: Path) -> Path:
+    """An empty project at the schema's first revision, as the first Tillit made them."""
+    engine = make_engine(path)
+    stamp_application_id(engine)
+    with engine.begin() as conn:
+        command.upgrade(schema.alembic_config(conn), "0001")
+    engine.dispose()
+    return path
+
+
+def test_an_older_project_found_damaged_by_the_check_is_not_upgraded(tmp_path: Path) -> None:
+    path = _at_first_revision(tmp_path / "old.tillit")
+    damage_freelist(path)  # where no read goes: only the check of every page finds it
+    before = path.read_bytes()
+    with pytest.raises(ProjectFileError, match="is damaged, so Tillit left it untouched"):
+        ProjectFile.open(path)  # the upgrade writes, so it waits for the check
+    assert path.read_bytes() == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["old.tillit"]
+
+
+def test_a_sound_project_opens_beside_its_check_and_is_written_after_it(tmp_path: Path) -> None:
+    path = tmp_path / "studie.tillit"
+    _big_project(path)
+    project = ProjectFile.open(path)
+    try:
+        with project.store.read() as tx:  # reads need not wait for the check
+            assert len(tx.documents.summaries()) == 41  # _fill's one and 40 more
+        with project.store.transaction() as tx:
+            tx.coders.add("Ola")
+        project.verify()
+        assert project.sound()
+    finally:
+        assert project.close() == []
+    assert [backup for backup in backups(path) if is_sound(backup)] == backups(path) != []
 
 
 def test_older_project_is_backed_up_and_upgraded_without_losing_data(tmp_path: Path) -> None:
@@ -212,12 +249,7 @@ def test_read_copy_reads_a_project_open_elsewhere_without_touching_it(tmp_path: 
 
 
 def test_read_copy_upgrades_only_the_copy_of_an_older_project(tmp_path: Path) -> None:
-    path = tmp_path / "old.tillit"
-    engine = make_engine(path)
-    stamp_application_id(engine)
-    with engine.begin() as conn:
-        command.upgrade(schema.alembic_config(conn), "0001")
-    engine.dispose()
+    path = _at_first_revision(tmp_path / "old.tillit")
     with read_copy(path) as store, store.read() as tx:
         assert tx.codes.all() == []
     check = create_engine(f"sqlite:///{path}")
@@ -376,12 +408,18 @@ def test_a_damaged_project_is_refused_naming_its_newest_good_backup(tmp_path: Pa
     before = path.read_bytes()
     kept = {backup: backup.read_bytes() for backup in backups(path)}
 
-    with pytest.raises(ProjectFileError) as caught:
-        ProjectFile.open(path)
+    project = ProjectFile.open(path)  # the check of every page goes on beside opening
+    try:
+        with pytest.raises(ProjectFileError) as caught, project.store.transaction() as tx:
+            tx.coders.add("Ola")  # the first write waits for the check, which refuses it
+        with pytest.raises(ProjectFileError) as verified:
+            project.verify()
+    finally:
+        assert project.close() == []  # no backup was tried of the damaged file
 
     message = str(caught.value)
     assert "damaged" in message and older.name in message and newest.name not in message
-    assert "\n" not in message
+    assert "\n" not in message and str(verified.value) == message
     assert path.read_bytes() == before
     assert {backup: backup.read_bytes() for backup in backups(path)} == kept
     assert sorted(p.name for p in tmp_path.iterdir()) == ["studie.tillit", "studie.tillit backups"]
