@@ -22,7 +22,8 @@ PALETTE = (
 )  # fmt: skip
 
 _COLOR = re.compile(r"^#[0-9a-fA-F]{6}$")
-_NAME_LIMIT = 200
+#: The most characters a code's name can have.
+NAME_LIMIT = 200
 
 
 def check_color(color: str) -> str:
@@ -38,8 +39,8 @@ def check_name(name: str) -> str:
         raise CodingError("A code needs a name.")
     if "/" in name:
         raise CodingError(f"“{name}”: a code's name cannot contain “/”, which separates levels.")
-    if len(name) > _NAME_LIMIT:
-        raise CodingError(f"A code's name can have at most {_NAME_LIMIT} characters.")
+    if len(name) > NAME_LIMIT:
+        raise CodingError(f"A code's name can have at most {NAME_LIMIT} characters.")
     return name
 
 

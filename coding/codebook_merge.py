@@ -18,6 +18,7 @@ transaction that undo reverses.
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
@@ -282,7 +283,7 @@ def match_codebook(
 
 def read_incoming(project: Project, path: Path) -> CodebookSpec:
     """The codebook to merge from ``path`` (see :data:`CODEBOOK_SOURCES`)."""
-    if path.resolve() == project.path:
+    if Path(os.path.realpath(path)) == project.path:  # a link loop: the reader says so
         raise CodingError(
             f"“{path.name}” is the project that is open; choose another project to merge from."
         )

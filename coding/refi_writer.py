@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from pathlib import PurePosixPath
 
-from coding.codebook import add_code
+from coding.codebook import NAME_LIMIT, add_code
 from coding.codebook_exchange import code_specs
 from coding.codebooks import CodeSpec
 from coding.project import LANGUAGES, PATH_SEPARATOR, default_coder_name
@@ -29,7 +29,6 @@ VALUE_TYPES = {
     "Date": "date",
     "DateTime": "text",  # Tillit has dates without times; the value is kept as written
 }
-_NAME_LIMIT = 200  # a code's name, as the codebook allows
 _SCOPES = {"documents": "document", "cases": "case"}
 
 # What a memo is about: (document, code, coding); all None is the project.
@@ -197,8 +196,8 @@ class ProjectWriter:
     ) -> None:
         siblings: set[str] = set()
         for spec, code in zip(specs, codes, strict=True):
-            wanted = spec.name[:_NAME_LIMIT].strip() or "Unnamed code"
-            name = _free(wanted, siblings, limit=_NAME_LIMIT)
+            wanted = spec.name[:NAME_LIMIT].strip() or "Unnamed code"
+            name = _free(wanted, siblings, limit=NAME_LIMIT)
             if name != wanted:
                 self.report.warnings.append(
                     f"Two codes under one parent are called “{wanted}”; the second is “{name}” now."

@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import BinaryIO, Final
 
 from storage.errors import ImportFileError
-from storage.formats.input_file import MIB, empty_error, megabytes, too_large
+from storage.formats.input_file import MIB, empty_error, megabytes, os_error, too_large
 from storage.formats.safe_xml import check_xml
 
 #: Bytes read from one entry: a transcript's or a project's XML is far smaller.
@@ -242,10 +242,13 @@ def package_head(path: Path, stream: BinaryIO, what: str) -> bytes:
     """The first 4 KiB of the package ``stream`` opened from ``path``, after refusing one over
     :data:`MAX_TOTAL_BYTES` (``what`` names such files: "Word documents") or one that holds
     nothing; leaves ``stream`` where the head ends."""
-    size = os.fstat(stream.fileno()).st_size
-    if size > MAX_TOTAL_BYTES:
-        raise too_large(path, size, MAX_TOTAL_BYTES, what)
-    head = stream.read(4096)
+    try:
+        size = os.fstat(stream.fileno()).st_size
+        if size > MAX_TOTAL_BYTES:
+            raise too_large(path, size, MAX_TOTAL_BYTES, what)
+        head = stream.read(4096)
+    except OSError as exc:  # e.g. /proc/self/mem: a "regular" file that cannot be read
+        raise os_error(path, exc) from exc
     if not head.strip() and size <= len(head):
         raise empty_error(path)
     return head

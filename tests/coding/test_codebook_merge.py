@@ -583,3 +583,26 @@ def test_the_command_line_merges_a_deep_old_codebook_and_refuses_a_deeper_one(
     assert len(report["new"]) == 100 and report["warnings"][0].startswith("“hundre.qdc” is in")
     with Project.open(project) as opened:
         assert max(path.count("/") for path in _paths(opened)) == 99
+
+
+def test_the_command_line_refuses_a_code_name_too_long_naming_the_file_and_a_link_loop(
+    tmp_path: Path,
+) -> None:
+    project = tmp_path / "p.tillit"
+    before = new_project(project)
+    book = tmp_path / "lang.qdc"
+    book.write_text(
+        '<?xml version="1.0" encoding="utf-8"?><CodeBook xmlns="urn:QDA-XML:codebook:1.0">'
+        f'<Codes><Code guid="{uuid.uuid4()}" name="{"Tillit " * 100}" isCodable="true"/>'
+        "</Codes></CodeBook>",
+        encoding="utf-8",
+    )
+    sentence = assert_refused(run_cli("codebook", "merge", project, book))
+    assert sentence.startswith("tillit: “lang.qdc” holds a code whose name has 699 characters"), (
+        sentence
+    )
+    loop = tmp_path / "loop.qdc"
+    loop.symlink_to(loop)
+    sentence = assert_refused(run_cli("codebook", "merge", project, loop))
+    assert sentence.startswith("tillit: “loop.qdc” cannot be read"), sentence
+    assert project.read_bytes() == before

@@ -82,7 +82,8 @@ def naming_problems(run: Run, *paths: Path) -> list[Problem]:
     names = [unicodedata.normalize("NFC", path.name) for path in paths]
     if not all(name.isprintable() for name in names):
         return []  # a line break or an undecodable byte: stderr cannot show the name as it is
-    if any(name in run.error_text for name in names):
+    said = unicodedata.normalize("NFC", run.error_text)  # a name in NFD is said as given
+    if any(name in said for name in names):
         return []
     return [Problem("message", f"names none of {names}: {run.error_text.strip()[:300]!r}")]
 
