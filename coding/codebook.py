@@ -33,8 +33,13 @@ def check_color(color: str) -> str:
     return color.lower()
 
 
+def kept_name(name: str) -> str:
+    """A code's name as the codebook keeps it: each run of white space one space."""
+    return " ".join(name.split())
+
+
 def check_name(name: str) -> str:
-    name = " ".join(name.split())
+    name = kept_name(name)
     if not name:
         raise CodingError("A code needs a name.")
     if "/" in name:

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from coding.codebook import NAME_LIMIT
+from coding.codebook import NAME_LIMIT, kept_name
+from coding.codebook_matching import flatten
 from coding.codebooks import CodebookSpec, CodeSpec
 from coding.errors import StorageError
 from coding.project import Project
@@ -108,22 +108,16 @@ def read_codebook_file(path: Path) -> IncomingCodebook:
 
 
 def _incoming(path: Path, book: QdcCodebook) -> IncomingCodebook:
-    specs = code_specs(book.codes)
-    for spec in _all(specs):
-        name = " ".join(spec.name.split())  # as the codebook keeps it
+    incoming = IncomingCodebook(path.stem, code_specs(book.codes), tuple(book.warnings))
+    for item in flatten(incoming):
+        name = kept_name(item.spec.name)
         if len(name) > NAME_LIMIT:
             raise ImportFileError(
                 f"“{path.name}” holds a code whose name has {len(name):,} characters "
                 f"(“{name[:40]}…”); a code's name can have at most {NAME_LIMIT}, so "
                 "shorten it in the program that wrote the file."
             )
-    return IncomingCodebook(path.stem, specs, tuple(book.warnings))
-
-
-def _all(specs: tuple[CodeSpec, ...]) -> Iterator[CodeSpec]:
-    for spec in specs:
-        yield spec
-        yield from _all(spec.children)
+    return incoming
 
 
 def codebook_specs(codes: list[CodeRecord], aliases: dict[str, int]) -> tuple[CodeSpec, ...]:
